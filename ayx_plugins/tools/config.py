@@ -1,0 +1,187 @@
+"""One configuration schema per tool, shared by the Python tools and the UI panels.
+
+The panels write `model.Configuration` (JSON) and Designer turns it into the tool's XML, which
+reaches Python as `provider.tool_config`: a dict of strings, lists as `{"item": [...]}` or JSON
+text. How Designer writes JSON booleans and arrays as XML is unverified, so every field here
+accepts both the JSON-ish and the XML-ish shapes. The panels are built from `json_schemas()`,
+generated into the UI at build time, so the two sides cannot drift.
+
+The API secret is never a field here: it lives in Designer's `Secrets` (encrypted) and is read
+with `secret_text()`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+SECRET_KEY = "apiSecret"
+
+
+def _to_bool(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off", ""):
+            return False
+    return value
+
+
+def _to_list(value: Any) -> Any:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if isinstance(value, dict):  # xmltodict: <x><item>a</item><item>b</item></x>
+        items = value.get("item", value.get("Item", []))
+        return items if isinstance(items, list) else [items]
+    return value
+
+
+def _to_dict(value: Any) -> Any:
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        return json.loads(value)
+    if isinstance(value, list):  # [{"key": k, "value": v}, ...]
+        return {str(i.get("key", "")): i.get("value") for i in value if isinstance(i, dict)}
+    return value
+
+
+def _empty_to_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+Bool = Annotated[bool, BeforeValidator(_to_bool)]
+StrList = Annotated[list[str], BeforeValidator(_to_list)]
+StrMap = Annotated[dict[str, str], BeforeValidator(_to_dict)]
+OptFloat = Annotated[float | None, BeforeValidator(_empty_to_none)]
+
+
+class _Model(BaseModel):
+    # Unknown keys (Designer adds its own, e.g. Secrets) are ignored, never an error.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class ConnectionConfig(_Model):
+    """How a tool reaches the Server."""
+
+    source: Literal["configured", "incoming"] = Field(
+        "configured",
+        description="configured: URL and keys set in this tool; incoming: the fields of a record "
+        "from the Server Authenticate tool",
+    )
+    serverUrl: str = Field("", description="Any Server URL: https://host, .../webapi/, .../gallery/")
+    authType: Literal["oauth2", "oauth1"] = Field(
+        "oauth2", description="OAuth 2 on /webapi/ (2021.4+); OAuth 1.0a for servers before 2022.1"
+    )
+    apiKey: str = Field("", description="API access key (My Profile > Keys)")
+    tokenInBody: Bool = Field(False, description="Send client_id/secret in the token request body")
+    verifyTls: Bool = True
+    caBundle: str = Field("", description="PEM file of a private certificate authority")
+    timeoutSeconds: float = Field(60.0, gt=0, le=3600)
+    concurrency: int = Field(4, ge=1, le=32, description="Requests in flight at once")
+
+
+class WaitConfig(_Model):
+    """Polling of a job until it ends."""
+
+    wait: Bool = False
+    pollSeconds: float = Field(5.0, ge=0.05, le=3600)
+    timeoutSeconds: OptFloat = Field(3600.0, description="Empty: wait forever")
+    onTimeout: Literal["failure", "success"] = Field(
+        "failure", description="Where a record goes when its job is still running at the timeout"
+    )
+
+
+class AuthenticateConfig(ConnectionConfig):
+    """Server Authenticate: credentials from the tool or, per record, from input fields."""
+
+    urlField: str = ""
+    keyField: str = ""
+    secretField: str = ""
+
+
+class RunnerConfig(ConnectionConfig, WaitConfig):
+    """Server Runner: start a workflow per record."""
+
+    workflowId: str = ""
+    workflowIdField: str = ""
+    questionsMode: Literal["none", "fields", "json"] = "none"
+    questionFields: StrList = Field(default_factory=list)
+    questionNames: StrMap = Field(
+        default_factory=dict, description="field -> question name, where they differ"
+    )
+    questionsJsonField: str = ""
+    priority: Literal["", "Default", "Low", "Medium", "High", "Critical"] = ""
+    workerTag: str = ""
+    credentialId: str = ""
+    apiVersion: Literal["v3", "v1"] = "v3"
+    downloadOutputs: Bool = False
+    outputFolder: str = ""
+    outputFormat: str = "Raw"
+
+
+class JobStatusConfig(ConnectionConfig, WaitConfig):
+    """Server Job Status: one job id per record."""
+
+    jobIdField: str = "JobId"
+
+
+class ApiRequestConfig(ConnectionConfig):
+    """Server GET / POST / PUT / DELETE: one call of any endpoint per record."""
+
+    endpoint: str = Field("", description="Catalogue operation name; empty: use `path`")
+    path: str = Field("", description="Path under the API base, e.g. v3/workflows/{workflowId}")
+    pathParamFields: StrMap = Field(default_factory=dict, description="path parameter -> field")
+    queryFixed: StrMap = Field(default_factory=dict)
+    queryFields: StrMap = Field(default_factory=dict, description="query parameter -> field")
+    bodyMode: Literal["none", "jsonField", "fields", "multipart"] = "none"
+    bodyField: str = ""
+    bodyFields: StrList = Field(default_factory=list)
+    fileField: str = Field("", description="multipart: field holding the file path")
+    formFields: StrMap = Field(default_factory=dict, description="multipart: form name -> field")
+    outputMode: Literal["raw", "rows"] = Field(
+        "raw", description="raw: the JSON text; rows: one row per item of a list response"
+    )
+
+
+TOOL_CONFIGS: dict[str, type[ConnectionConfig]] = {
+    "ServerAuthenticate": AuthenticateConfig,
+    "ServerRunner": RunnerConfig,
+    "ServerJobStatus": JobStatusConfig,
+    "ServerGet": ApiRequestConfig,
+    "ServerPost": ApiRequestConfig,
+    "ServerPut": ApiRequestConfig,
+    "ServerDelete": ApiRequestConfig,
+}
+
+
+def parse_config(tool_class: str, tool_config: dict[str, Any] | None) -> ConnectionConfig:
+    """Validate a tool's `provider.tool_config` into its model (raises pydantic's error)."""
+    return TOOL_CONFIGS[tool_class].model_validate(dict(tool_config or {}))
+
+
+def secret_text(tool_config: dict[str, Any] | None) -> str | None:
+    """The (still encrypted) API secret from Designer's `Secrets`, or None."""
+    secrets = (tool_config or {}).get("Secrets") or {}
+    entry = secrets.get(SECRET_KEY) if isinstance(secrets, dict) else None
+    if isinstance(entry, dict):
+        text = entry.get("text") or entry.get("#text")
+        return str(text) if text else None
+    return str(entry) if entry else None
+
+
+def json_schemas() -> dict[str, Any]:
+    """JSON Schema of every tool's configuration, for the UI build."""
+    return {name: model.model_json_schema() for name, model in TOOL_CONFIGS.items()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(json_schemas(), indent=2, sort_keys=True))

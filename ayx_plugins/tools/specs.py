@@ -1,0 +1,73 @@
+"""The single source of truth for what each Designer tool is: name, anchors, labels, help.
+
+`build_yxi.py` generates every tool XML from this table; the plugins and the UI read their anchor
+names from it. No SDK import here, so the build can read it without the runtime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PACKAGE_NAME = "Alteryx Server Tools"
+CATEGORY = "Alteryx Server"
+VERSION = "0.1.0"
+HELP_URL = "https://github.com/alteryx-server-tools/alteryx-server-tools#readme"
+
+SUCCESS = "Success"
+FAILURE = "Failure"
+
+
+@dataclass(frozen=True)
+class AnchorSpec:
+    """One input or output anchor as Designer shows it."""
+
+    name: str
+    label: str
+    optional: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """Everything the packaging and the UI need to know about one tool."""
+
+    class_name: str  # the PluginV2 class exported by ayx_plugins, also the UI folder name
+    display_name: str  # Designer's tool name: ^[A-Za-z][A-Za-z0-9 ]*$
+    description: str
+    inputs: tuple[AnchorSpec, ...]
+    outputs: tuple[AnchorSpec, ...] = (
+        AnchorSpec(SUCCESS, "S", description="Records whose request succeeded"),
+        AnchorSpec(FAILURE, "F", description="Records whose request failed, with the reason"),
+    )
+    method: str | None = None  # for the GET/POST/PUT/DELETE tools
+
+    @property
+    def folder(self) -> str:
+        """The tool's folder inside the YXI: <Class>_<version with underscores>."""
+        return f"{self.class_name}_{VERSION.replace('.', '_')}"
+
+
+_INPUT = AnchorSpec("Input", "I", description="One request per record")
+
+TOOLS: tuple[ToolSpec, ...] = (
+    ToolSpec(
+        "ServerAuthenticate",
+        "Server Authenticate",
+        "Fetch an OAuth 2 token (or check OAuth 1.0a keys) for the other Server tools",
+        inputs=(AnchorSpec("Input", "I", optional=True, description="Optional credentials"),),
+    ),
+    ToolSpec("ServerRunner", "Server Runner", "Run a Server workflow per record, optionally wait",
+             inputs=(_INPUT,)),
+    ToolSpec("ServerJobStatus", "Server Job Status", "Get or wait for a Server job per record",
+             inputs=(_INPUT,)),
+    ToolSpec("ServerGet", "Server GET", "GET a Server API endpoint per record",
+             inputs=(_INPUT,), method="GET"),
+    ToolSpec("ServerPost", "Server POST", "POST to a Server API endpoint per record",
+             inputs=(_INPUT,), method="POST"),
+    ToolSpec("ServerPut", "Server PUT", "PUT to a Server API endpoint per record",
+             inputs=(_INPUT,), method="PUT"),
+    ToolSpec("ServerDelete", "Server DELETE", "DELETE a Server API resource per record",
+             inputs=(_INPUT,), method="DELETE"),
+)
+
+BY_CLASS = {t.class_name: t for t in TOOLS}
