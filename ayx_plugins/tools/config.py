@@ -85,7 +85,7 @@ class ConnectionConfig(_Model):
     tokenInBody: Bool = Field(False, description="Send client_id/secret in the token request body")
     verifyTls: Bool = True
     caBundle: str = Field("", description="PEM file of a private certificate authority")
-    timeoutSeconds: float = Field(60.0, gt=0, le=3600)
+    requestTimeoutSeconds: float = Field(60.0, gt=0, le=3600)
     concurrency: int = Field(4, ge=1, le=32, description="Requests in flight at once")
 
 
@@ -94,7 +94,7 @@ class WaitConfig(_Model):
 
     wait: Bool = False
     pollSeconds: float = Field(5.0, ge=0.05, le=3600)
-    timeoutSeconds: OptFloat = Field(3600.0, description="Empty: wait forever")
+    waitTimeoutSeconds: OptFloat = Field(3600.0, description="Empty: wait forever")
     onTimeout: Literal["failure", "success"] = Field(
         "failure", description="Where a record goes when its job is still running at the timeout"
     )
