@@ -77,7 +77,9 @@ class ConnectionConfig(_Model):
         description="configured: URL and keys set in this tool; incoming: the fields of a record "
         "from the Server Authenticate tool",
     )
-    serverUrl: str = Field("", description="Any Server URL: https://host, .../webapi/, .../gallery/")
+    serverUrl: str = Field(
+        "", description="Any Server URL: https://host, .../webapi/, .../gallery/"
+    )
     authType: Literal["oauth2", "oauth1"] = Field(
         "oauth2", description="OAuth 2 on /webapi/ (2021.4+); OAuth 1.0a for servers before 2022.1"
     )
