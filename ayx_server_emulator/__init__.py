@@ -1,0 +1,9 @@
+"""A strict local stand-in for Alteryx Server (dev and test only; never shipped in the YXI)."""
+
+from .config import EmulatorConfig
+from .faults import Counters, FaultRule, Faults
+from .server import EmulatorServer
+from .state import Q_DISPOSITION, Q_RUN_SECONDS, SeedUser
+
+__all__ = ["Q_DISPOSITION", "Q_RUN_SECONDS", "Counters", "EmulatorConfig", "EmulatorServer",
+           "FaultRule", "Faults", "SeedUser"]

@@ -1,0 +1,161 @@
+"""EmulatorServer: the Flask app on werkzeug's threaded server, in a background thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from .app import EmulatorWSGI, create_app
+from .auth import NonceCache, TokenStore
+from .config import EmulatorConfig
+from .faults import Counters, Faults
+from .state import SeedUser, State, load_seed
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Request handler that does not log every request to stderr."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Stay quiet: benchmarks push hundreds of requests a second."""
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """Stay quiet about dropped connections (some are injected on purpose)."""
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header follows the emulated clock, so clients can measure its offset."""
+        clock = getattr(self.server, "emulator_clock", None)
+        if timestamp is None and clock is not None:
+            timestamp = clock()
+        return super().date_time_string(timestamp)
+
+
+class EmulatorServer:
+    """A strict local stand-in for Alteryx Server on 127.0.0.1."""
+
+    def __init__(self, seed: str | Path | dict[str, Any] | None = None,
+                 config: EmulatorConfig | None = None, *, host: str = "127.0.0.1",
+                 port: int = 0) -> None:
+        self._seed = load_seed(seed)
+        self.config = config if config is not None else EmulatorConfig()
+        self.host = host
+        self.port = port
+        self.faults = Faults()
+        self.counters = Counters()
+        self.tokens = TokenStore()
+        self.nonces = NonceCache()
+        self.state = State(self._seed, self._now)
+        self.app = create_app(self)
+        self.wsgi = EmulatorWSGI(self.app, self)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def _now(self) -> float:
+        return time.time() + self.config.clock_offset
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> EmulatorServer:
+        """Bind the port and serve in a daemon thread; return self."""
+        if self._server is not None:
+            return self
+        server = make_server(self.host, self.port, self.wsgi, threaded=True,
+                             request_handler=_QuietHandler)
+        server.daemon_threads = True  # type: ignore[attr-defined]
+        server.emulator_clock = self._now  # type: ignore[attr-defined]
+        self._server = server
+        self.port = server.server_port
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={
+            "poll_interval": 0.05}, name=f"ayx-emulator:{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is serving."""
+        return self._server is not None
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. http://127.0.0.1:PORT (no trailing slash)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def webapi_url(self) -> str:
+        """The OAuth2 API base: {url}/webapi/."""
+        return self.url + "/webapi/"
+
+    @property
+    def gallery_url(self) -> str:
+        """The legacy OAuth1 API base: {url}/gallery/api/."""
+        return self.url + "/gallery/api/"
+
+    # ------------------------------------------------------------------ test helpers
+    def user(self, role: str = "Curator", *, email: str | None = None) -> SeedUser:
+        """The first active, API-enabled seeded user with this role (or this email)."""
+        with self.state.lock:
+            for raw, su in zip(self.state.users.values(), self.state.seed_users(), strict=True):
+                if email is not None:
+                    if su.email.lower() == email.lower():
+                        return su
+                elif su.role == role and raw.get("isActive", True) and raw.get(
+                        "isApiEnabled", True):
+                    return su
+        raise KeyError(f"no seeded user with {'email ' + email if email else 'role ' + role}")
+
+    def users(self) -> list[SeedUser]:
+        """Every user with its credentials."""
+        with self.state.lock:
+            return self.state.seed_users()
+
+    def step_jobs(self, job_id: str | None = None, steps: int = 1) -> int:
+        """Advance one job (or every unfinished job) by `steps` states; return moves made."""
+        moved = 0
+        with self.state.lock:
+            jobs = [self.state.jobs[job_id]] if job_id else list(self.state.jobs.values())
+            for _ in range(max(0, steps)):
+                for job in jobs:
+                    moved += self.state.step_job(job)
+        return moved
+
+    def expire_tokens(self) -> None:
+        """Expire every issued bearer token now."""
+        self.tokens.expire_all()
+
+    def reset(self) -> None:
+        """Back to the seed: state, tokens, nonces, faults and counters (config is kept)."""
+        with self.state.lock:
+            fresh = State(self._seed, self._now)
+            for name in ("users", "subscriptions", "usergroups", "credentials", "connections",
+                         "workflows", "collections", "schedules", "jobs", "input_files",
+                         "generic"):
+                setattr(self.state, name, getattr(fresh, name))
+        self.tokens.clear()
+        self.nonces.clear()
+        self.faults.clear()
+        self.counters.reset()
+
+    def __repr__(self) -> str:
+        return f"EmulatorServer(url={self.url!r}, running={self.running})"
