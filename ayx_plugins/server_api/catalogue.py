@@ -193,7 +193,7 @@ def call_endpoint(
     endpoint: Endpoint | str,
     *,
     path_params: Mapping[str, Any] | None = None,
-    params: Mapping[str, Any] | None = None,
+    params: Any = None,
     json: Any = None,
     form: Mapping[str, Any] | None = None,
     files: Mapping[str, Any] | None = None,

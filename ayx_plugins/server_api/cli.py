@@ -1,11 +1,651 @@
-"""`ayx-server`: the command line over the core (request, run, job, endpoints, doctor)."""
+"""`ayx-server`: the command line over the core (request, run, job, endpoints, doctor).
+
+Exit status: 0 success, 1 an HTTP/transport error or a job that did not succeed, 2 usage error.
+"""
 
 from __future__ import annotations
 
+import argparse
+import email.utils
+import json
+import os
 import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from .catalogue import Endpoint, call_endpoint, load_catalogue
+from .client import ServerClient
+from .errors import ApiError, AuthenticationError, PermissionDeniedError, TransportError
+from .jobs import Job, download_outputs, get_job, start_job, wait_for_job
+from .retry import RetryPolicy
+from .urls import AuthType, parse_base_url
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of `ayx-server`."""
-    print("ayx-server: not implemented yet", file=sys.stderr)
-    return 2
+class UsageError(Exception):
+    """A command-line mistake: exit status 2."""
+
+
+def _pairs(values: Sequence[str] | None, what: str) -> list[tuple[str, str]]:
+    out = []
+    for item in values or ():
+        if "=" not in item:
+            raise UsageError(f"{what} must look like name=value, got {item!r}")
+        key, value = item.split("=", 1)
+        out.append((key, value))
+    return out
+
+
+def _read_json_arg(text: str) -> Any:
+    raw = Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise UsageError(f"--json is not valid JSON: {exc}") from None
+
+
+def _print_json(data: Any, out: TextIO) -> None:
+    if isinstance(data, str):
+        print(data, file=out)
+    else:
+        print(json.dumps(data, indent=2, ensure_ascii=False), file=out)
+
+
+def _add_connection_options(p: argparse.ArgumentParser, *, sub: bool) -> None:
+    # Options repeat on each sub-command so they may come after it; there they default to
+    # "not given" so that they never override the ones given before the sub-command.
+    d: Callable[[Any], Any] = (lambda v: argparse.SUPPRESS) if sub else (lambda v: v)
+    g = p.add_argument_group("connection (or AYX_SERVER_URL, AYX_API_KEY, AYX_API_SECRET)")
+    g.add_argument("--url", default=d(None), help="Server URL: https://host, .../webapi/, ...")
+    g.add_argument("--key", default=d(None), help="API key (client id)")
+    g.add_argument("--secret", default=d(None), help="API secret (prefer AYX_API_SECRET)")
+    g.add_argument("--token", default=d(None), help="a ready OAuth 2 bearer token (AYX_TOKEN)")
+    g.add_argument(
+        "--auth",
+        choices=("oauth1", "oauth2"),
+        default=d(None),
+        help="default: oauth1 for a /gallery/api/ URL, else oauth2",
+    )
+    g.add_argument(
+        "--token-in-body",
+        action="store_true",
+        default=d(False),
+        help="send client_id/secret in the token request body, not HTTP Basic",
+    )
+    g.add_argument("--ca-bundle", default=d(None), help="PEM file of a private CA")
+    g.add_argument(
+        "--insecure",
+        action="store_true",
+        default=d(False),
+        help="do not verify TLS certificates (testing only)",
+    )
+    g.add_argument("--http-timeout", type=float, default=d(60.0), help="seconds per request")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of `ayx-server`."""
+    parser = argparse.ArgumentParser(
+        prog="ayx-server",
+        description="Talk to Alteryx Server's REST API (OAuth 2 /webapi/ or legacy /gallery/api/).",
+    )
+    _add_connection_options(parser, sub=False)
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def sub(name: str, help_: str) -> argparse.ArgumentParser:
+        p = subs.add_parser(name, help=help_, description=help_)
+        _add_connection_options(p, sub=True)
+        return p
+
+    p = sub("request", "send one API request and print the response")
+    p.add_argument("method", help="GET, POST, PUT, PATCH, DELETE")
+    p.add_argument("path", help="path under the API base (v3/workflows) or an endpoint name")
+    p.add_argument(
+        "--path-param",
+        "-p",
+        action="append",
+        metavar="k=v",
+        help="path parameter for an endpoint name",
+    )
+    p.add_argument("--query", "-q", action="append", metavar="k=v", help="query parameter")
+    p.add_argument("--json", "-j", metavar="BODY|@file", help="JSON body")
+    p.add_argument("--form", "-f", action="append", metavar="k=v", help="form field")
+    p.add_argument(
+        "--file",
+        "-F",
+        action="append",
+        metavar="name=path",
+        help="file part (sends multipart/form-data)",
+    )
+    p.add_argument("--output", "-o", metavar="FILE", help="write the response body to FILE")
+
+    p = sub("run", "start a job for a workflow (and with --wait, wait and judge it)")
+    p.add_argument("workflow_id")
+    p.add_argument("--question", "-Q", action="append", metavar="name=value")
+    p.add_argument("--priority")
+    p.add_argument("--worker-tag")
+    p.add_argument("--credential", help="credential id to run as (v3)")
+    p.add_argument("--api", choices=("v1", "v3"), default="v3")
+    p.add_argument("--wait", action="store_true", help="poll until the job ends")
+    p.add_argument("--timeout", type=float, default=None, help="seconds to wait at most")
+    p.add_argument("--poll-interval", type=float, default=2.0)
+    p.add_argument("--output-dir", help="download the outputs here (implies --wait)")
+    p.add_argument("--format", default="Raw", help="output format (Raw, Csv, Yxdb, Xlsx, ...)")
+
+    p = sub("job", "show a job (with --wait, wait for it to end)")
+    p.add_argument("job_id")
+    p.add_argument("--wait", action="store_true")
+    p.add_argument("--timeout", type=float, default=None)
+    p.add_argument("--poll-interval", type=float, default=2.0)
+    p.add_argument("--api", choices=("v1", "v3"), default="v3")
+    p.add_argument("--output-dir", help="download the outputs here")
+    p.add_argument("--format", default="Raw")
+
+    p = subs.add_parser("endpoints", help="list the endpoint catalogue")
+    p.add_argument("filter", nargs="?", default="", help="substring of the name or path")
+    p.add_argument("--method", help="only this HTTP method")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+
+    sub("doctor", "check URL, TLS, proxy, clock, credentials and role, one line each")
+    return parser
+
+
+def _client(args: argparse.Namespace, *, retry: RetryPolicy | None = None) -> ServerClient:
+    url = args.url or os.environ.get("AYX_SERVER_URL")
+    if not url:
+        raise UsageError("no Server URL: pass --url or set AYX_SERVER_URL")
+    key = args.key or os.environ.get("AYX_API_KEY")
+    secret = args.secret or os.environ.get("AYX_API_SECRET")
+    token = args.token or os.environ.get("AYX_TOKEN")
+    if not token and not (key and secret):
+        raise UsageError(
+            "no credentials: pass --key/--secret or set AYX_API_KEY and AYX_API_SECRET "
+            "(or --token / AYX_TOKEN)"
+        )
+    verify: bool | str = False if args.insecure else (args.ca_bundle or True)
+    try:
+        return ServerClient(
+            url,
+            key,
+            secret,
+            auth_type=args.auth,
+            token=None if (key and secret and not args.token) else token,
+            token_in_body=args.token_in_body,
+            timeout=args.http_timeout,
+            verify=verify,
+            retry=retry,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _cmd_request(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    method = args.method.upper()
+    params = _pairs(args.query, "--query")
+    form = dict(_pairs(args.form, "--form"))
+    files = dict(_pairs(args.file, "--file"))
+    for name, path in files.items():
+        if not Path(path).is_file():
+            raise UsageError(f"--file {name}={path}: no such file")
+    body = _read_json_arg(args.json) if args.json is not None else None
+    if body is not None and (form or files):
+        raise UsageError("give either --json or --form/--file, not both")
+    path_params = dict(_pairs(args.path_param, "--path-param"))
+    catalogue = load_catalogue()
+    # PATH may be an endpoint name (its {params} from --path-param) or a concrete path.
+    named = None
+    if "/" not in args.path:
+        try:
+            named = catalogue.get(args.path)
+        except KeyError:
+            named = None
+    if named is not None:
+        if named.method != method:
+            raise UsageError(f"{named.name} is a {named.method} endpoint, not {method}")
+        try:
+            path = named.render_path(path_params)
+        except ValueError as exc:
+            raise UsageError(f"{exc} (give them with --path-param name=value)") from None
+        multipart = named.multipart
+    else:
+        path = args.path.lstrip("/")
+        known = catalogue.match(method, path)
+        multipart = bool(known and known.multipart)
+    endpoint = Endpoint(name=args.path, method=method, path=path, files=("file",) * multipart)
+    with _client(args) as client:
+        try:
+            if args.output:
+                response = client.request(method, path, params=params or None, stream=True)
+                with open(args.output, "wb") as fh:
+                    for chunk in response.iter_content(64 * 1024):
+                        fh.write(chunk)
+                response.close()
+                print(f"wrote {args.output}", file=err)
+                return EXIT_OK
+            result = call_endpoint(
+                client,
+                endpoint,
+                path_params=path_params,
+                params=params or None,
+                json=body,
+                form=form or None,
+                files=files or None,
+            )
+        except OSError as exc:
+            raise UsageError(str(exc)) from None
+    if result is not None:
+        _print_json(result, out)
+    return EXIT_OK
+
+
+def _progress(err: TextIO) -> Callable[[Job], None]:
+    last: list[str] = []
+
+    def on_poll(job: Job) -> None:
+        line = job.summary()
+        if not last or last[-1] != line:
+            print(line, file=err)
+            last.append(line)
+
+    return on_poll
+
+
+def _finish_job(
+    client: ServerClient, job: Job, args: argparse.Namespace, out: TextIO, err: TextIO
+) -> int:
+    if (args.wait or args.output_dir) and not job.done:
+        job = wait_for_job(
+            client,
+            job.id,
+            poll_interval=args.poll_interval,
+            timeout=args.timeout,
+            on_poll=_progress(err),
+            api=args.api,
+        )
+    _print_json(job.raw, out)
+    if not job.done:
+        return EXIT_OK
+    if args.output_dir and job.outputs:
+        for path in download_outputs(client, job, args.output_dir, fmt=args.format):
+            print(f"downloaded {path}", file=err)
+    if job.succeeded:
+        for warning in job.warning_messages:
+            print(f"warning: {warning}", file=err)
+        return EXIT_OK
+    print(f"ayx-server: {job.summary()}: the job did not succeed", file=err)
+    for message in job.error_messages[1:]:
+        print(f"  error: {message}", file=err)
+    return EXIT_FAILED
+
+
+def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    questions = [{"name": k, "value": v} for k, v in _pairs(args.question, "--question")]
+    with _client(args) as client:
+        try:
+            job = start_job(
+                client,
+                args.workflow_id,
+                questions,
+                priority=args.priority,
+                worker_tag=args.worker_tag,
+                credential_id=args.credential,
+                api=args.api,
+            )
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"started {job.summary()}", file=err)
+        return _finish_job(client, job, args, out, err)
+
+
+def _cmd_job(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with _client(args) as client:
+        job = get_job(client, args.job_id, api=args.api)
+        return _finish_job(client, job, args, out, err)
+
+
+def _cmd_endpoints(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    wanted = args.filter.lower()
+    rows = [
+        e
+        for e in load_catalogue().all()
+        if (not args.method or e.method == args.method.upper())
+        and (wanted in e.name.lower() or wanted in e.path.lower())
+    ]
+    if args.json:
+        _print_json(
+            [
+                {
+                    "name": e.name,
+                    "method": e.method,
+                    "path": e.path,
+                    "summary": e.summary,
+                    "pathParams": list(e.path_params),
+                    "query": list(e.query),
+                    "form": list(e.form),
+                    "files": list(e.files),
+                    "body": list(e.body),
+                    "multipart": e.multipart,
+                    "response": e.response,
+                }
+                for e in rows
+            ],
+            out,
+        )
+    else:
+        for e in rows:
+            print(e.describe(), file=out)
+        print(f"{len(rows)} endpoints", file=err)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------- doctor
+
+
+class _Report:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.failed = False
+
+    def line(self, level: str, check: str, text: str) -> None:
+        if level == "FAIL":
+            self.failed = True
+        print(f"{level:<4} {check:<12} {text}", file=self.out)
+
+
+def _redact_proxy(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return url
+
+
+def _probe(
+    session: requests.Session, url: str, verify: bool | str, timeout: float
+) -> requests.Response:
+    return session.get(url, timeout=timeout, verify=verify, allow_redirects=False)
+
+
+def _cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    rep = _Report(out)
+    url = args.url or os.environ.get("AYX_SERVER_URL")
+    if not url:
+        rep.line("FAIL", "url", "no Server URL: pass --url or set AYX_SERVER_URL")
+        return EXIT_FAILED
+    try:
+        base = parse_base_url(url)
+    except ValueError as exc:
+        rep.line("FAIL", "url", str(exc))
+        return EXIT_FAILED
+    auth = args.auth or ("oauth2" if args.token else base.default_auth)
+    rep.line("OK", "url", f"{url} -> API base {base.api_base(auth)} ({auth})")
+
+    proxies = requests.utils.get_environ_proxies(base.origin)
+    scheme = urlsplit(base.origin).scheme
+    proxy = proxies.get(scheme) or proxies.get("all")
+    if proxy:
+        no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or "-"
+        rep.line(
+            "OK", "proxy", f"{_redact_proxy(proxy)} from the environment (NO_PROXY: {no_proxy})"
+        )
+    else:
+        rep.line("OK", "proxy", "none: direct connection (set HTTPS_PROXY if one is required)")
+
+    verify: bool | str = False if args.insecure else (args.ca_bundle or True)
+    timeout = min(float(args.http_timeout), 15.0)
+    session = requests.Session()
+    try:
+        start = time.time()
+        try:
+            first = _probe(session, base.webapi + "v3/workflows", verify, timeout)
+        except requests.exceptions.SSLError:
+            rep.line(
+                "FAIL",
+                "tls",
+                f"the certificate of {base.origin} is not trusted: pass the "
+                "private CA's PEM with --ca-bundle (or REQUESTS_CA_BUNDLE); make sure the "
+                "Server sends its intermediate certificates",
+            )
+            return EXIT_FAILED
+        except requests.RequestException as exc:
+            rep.line(
+                "FAIL",
+                "reach",
+                f"{base.origin} does not answer ({type(exc).__name__}): "
+                "check the host name, port, VPN/firewall and the proxy above",
+            )
+            return EXIT_FAILED
+        if scheme == "https":
+            how = f"CA bundle {args.ca_bundle}" if args.ca_bundle else "system CA bundle"
+            if args.insecure:
+                rep.line("WARN", "tls", "certificate NOT verified (--insecure): use --ca-bundle")
+            else:
+                rep.line("OK", "tls", f"certificate chain verified ({how})")
+        else:
+            rep.line(
+                "WARN",
+                "tls",
+                "plain http: secrets and tokens cross the network "
+                "unencrypted; use the https:// URL if the Server has one",
+            )
+
+        webapi = first.status_code in (200, 401, 403)
+        try:
+            legacy_resp = _probe(
+                session, base.gallery_api + "v1/workflows/subscription/", verify, timeout
+            )
+            legacy = legacy_resp.status_code in (200, 400, 401, 403)
+        except requests.RequestException:
+            legacy = False
+        families = []
+        if webapi:
+            families.append("/webapi/ (OAuth 2, Server 2021.4+)")
+        if legacy:
+            families.append("/gallery/api/ (OAuth 1.0a, Server before 2022.1)")
+        if not families:
+            rep.line(
+                "FAIL",
+                "api",
+                f"neither /webapi/ nor /gallery/api/ answers under "
+                f"{base.origin}{base.prefix}: is this the Server's address (not Designer's "
+                "or a load balancer's health page)?",
+            )
+            return EXIT_FAILED
+        rep.line("OK", "api", "answering: " + "; ".join(families))
+        if auth == "oauth2" and not webapi:
+            rep.line(
+                "FAIL",
+                "api",
+                "OAuth 2 was chosen but /webapi/ does not answer: the "
+                "Server predates 2021.4; use --auth oauth1 and the /gallery/api/ URL",
+            )
+        if auth == "oauth1" and not legacy:
+            rep.line(
+                "FAIL",
+                "api",
+                "OAuth 1.0a was chosen but /gallery/api/ is gone: the "
+                "Server is 2022.1+; use --auth oauth2 and the /webapi/ URL with API "
+                "access keys",
+            )
+
+        date = first.headers.get("Date")
+        if date:
+            offset = email.utils.parsedate_to_datetime(date).timestamp() - (start + time.time()) / 2
+            text = f"this machine's clock is {offset:+.0f} s from the Server's"
+            if abs(offset) < 60:
+                rep.line("OK", "clock", text)
+            elif auth == "oauth1":
+                rep.line(
+                    "WARN",
+                    "clock",
+                    text + ": OAuth 1.0a allows about 5 minutes; "
+                    "ayx-server corrects it from the Date header, but set the clock right "
+                    "(NTP); the time zone does not matter",
+                )
+            else:
+                rep.line(
+                    "WARN",
+                    "clock",
+                    text + ": token expiry times will look odd; set the clock right (NTP)",
+                )
+        else:
+            rep.line("WARN", "clock", "the Server sent no Date header: cannot check the clock")
+    finally:
+        session.close()
+    if rep.failed:
+        return EXIT_FAILED
+
+    try:
+        client = _client(args, retry=RetryPolicy(max_retries=1, backoff_base=0.2))
+    except UsageError as exc:
+        rep.line("FAIL", "credentials", str(exc))
+        return EXIT_FAILED
+    with client:
+        _doctor_credentials(client, args, rep, legacy)
+        if not rep.failed and client.auth_type == "oauth2":
+            _doctor_role(client, rep)
+    return EXIT_FAILED if rep.failed else EXIT_OK
+
+
+def _doctor_credentials(
+    client: ServerClient, args: argparse.Namespace, rep: _Report, legacy: bool
+) -> None:
+    try:
+        client.verify_credentials()
+    except ApiError as exc:
+        other = _other_family_accepts(client, args, legacy)
+        if other == "oauth1":
+            rep.line(
+                "FAIL",
+                "credentials",
+                "these are legacy keys (a Private Studio key or an "
+                "OAuth 1.0a key): they work on /gallery/api/ but not for OAuth 2. Create an "
+                "API access key under My Profile > Keys, or use --auth oauth1 with the "
+                "/gallery/api/ URL while the Server still has it",
+            )
+        elif other == "oauth2":
+            rep.line(
+                "FAIL",
+                "credentials",
+                "these are API access keys (OAuth 2): use --auth oauth2 with the /webapi/ URL",
+            )
+        else:
+            rep.line("FAIL", "credentials", f"refused: {exc}")
+        return
+    if client.auth_type == "oauth2" and not args.token:
+        token = client.token()
+        left = max(0.0, token.expires_in)
+        rep.line(
+            "OK",
+            "credentials",
+            f"API access key works (OAuth 2 token issued, valid "
+            f"{left:.0f} s; reused and refreshed automatically)",
+        )
+    elif client.auth_type == "oauth2":
+        rep.line("OK", "credentials", "the bearer token is accepted")
+    else:
+        rep.line("OK", "credentials", "the key signs valid OAuth 1.0a requests on /gallery/api/")
+
+
+def _other_family_accepts(
+    client: ServerClient, args: argparse.Namespace, legacy: bool
+) -> str | None:
+    key = args.key or os.environ.get("AYX_API_KEY")
+    secret = args.secret or os.environ.get("AYX_API_SECRET")
+    if not (key and secret):
+        return None
+    verify: bool | str = False if args.insecure else (args.ca_bundle or True)
+    other: AuthType = "oauth1" if client.auth_type == "oauth2" else "oauth2"
+    if other == "oauth1" and not legacy:
+        return None
+    url = client.base.api_base(other)
+    try:
+        with ServerClient(
+            url,
+            key,
+            secret,
+            auth_type=other,
+            verify=verify,
+            timeout=min(args.http_timeout, 15.0),
+            retry=RetryPolicy.none(),
+        ) as probe:
+            probe.verify_credentials()
+    except ApiError:
+        return None
+    return other
+
+
+def _doctor_role(client: ServerClient, rep: _Report) -> None:
+    try:
+        client.request("GET", "v3/workflows", params={"view": "Default"})
+        rep.line("OK", "workflows", "the key may list workflows (v3)")
+    except (AuthenticationError, PermissionDeniedError):
+        rep.line(
+            "WARN",
+            "workflows",
+            "listing v3 workflows is denied: the role is probably "
+            "Viewer/Member; running workflows needs Artisan or more",
+        )
+    except ApiError as exc:
+        rep.line("WARN", "workflows", f"GET v3/workflows failed: {exc}")
+    try:
+        client.request("GET", "v3/users", params={"view": "Default"})
+        rep.line("OK", "role", "the role reaches the v3 admin endpoints (Curator)")
+    except (AuthenticationError, PermissionDeniedError):
+        rep.line(
+            "WARN",
+            "role",
+            "the v3 admin endpoints (users, groups, credentials, ...) are "
+            "denied: the role is below Curator. Running jobs and workflow calls still work; "
+            "ask an admin for Curator if you need the admin endpoints",
+        )
+    except ApiError as exc:
+        rep.line("WARN", "role", f"GET v3/users failed: {exc}")
+
+
+# ------------------------------------------------------------------------------------ main
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
+    "request": _cmd_request,
+    "run": _cmd_run,
+    "job": _cmd_job,
+    "endpoints": _cmd_endpoints,
+    "doctor": _cmd_doctor,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `ayx-server`; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    out, err = sys.stdout, sys.stderr
+    try:
+        return _COMMANDS[args.command](args, out, err)
+    except UsageError as exc:
+        print(f"ayx-server: {exc}", file=err)
+        return EXIT_USAGE
+    except TransportError as exc:
+        print(f"ayx-server: {exc}", file=err)
+        return EXIT_FAILED
+    except ApiError as exc:
+        print(f"ayx-server: {exc}", file=err)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("ayx-server: interrupted", file=err)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
