@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from . import auth
 from ._util import public
+from .models import validate
 from .responses import (
     DENIED,
     bool_arg,
@@ -172,9 +173,10 @@ def create_app(emu: EmulatorServer) -> Flask:
             return exc.response
         return json_response({"message": exc.description or resp.status}, exc.code or 500)
 
-    from . import admin_routes, resources
+    from . import admin_routes, legacy_routes, resources
 
     _register_core(app, emu)
+    legacy_routes.register(app, emu)
     resources.register(app, emu)
     admin_routes.register(app, emu)
     return app
@@ -463,6 +465,9 @@ def _register_core(app: Flask, emu: EmulatorServer) -> None:
     def create_job_v3(workflowId: str) -> Response:
         require_role("Artisan")
         body = json_object("contract")
+        errors = validate("EnqueueJobContract", body)
+        if errors:
+            invalid(errors)
         priority = body.get("priority") or "Default"
         if priority not in PRIORITIES:
             invalid({"contract.priority": [f"priority must be one of {', '.join(PRIORITIES)}."]})
