@@ -67,6 +67,7 @@ class ApiRequestLogic(ToolLogic):
     """Any endpoint, one request per record."""
 
     method: ClassVar[str] = "GET"
+    runs_without_input = True  # e.g. GET v3/workflows needs no record to drive it
     config: ApiRequestConfig
 
     def __init__(self, config: Any) -> None:

@@ -38,6 +38,7 @@ class AuthenticateLogic(ToolLogic):
 
     display_name = "Server Authenticate"
     needs_input = False
+    runs_without_input = True
     config: AuthenticateConfig
 
     def result_fields(self) -> list[pa.Field]:

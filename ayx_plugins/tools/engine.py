@@ -100,7 +100,8 @@ class ToolLogic(ABC):
     """What differs between tools: result fields, row -> request, answer -> result values."""
 
     display_name: ClassVar[str] = "Server tool"
-    needs_input: ClassVar[bool] = True
+    needs_input: ClassVar[bool] = True  # False: the tool never reads an incoming connection
+    runs_without_input: ClassVar[bool] = False  # True: one request when no input is connected
 
     def __init__(self, config: Any) -> None:
         self.config = config
@@ -262,7 +263,7 @@ class ServerTool(PluginV2):  # type: ignore[misc]
     def on_complete(self) -> None:
         """Run the single request of an input-less tool; report the summary; release threads."""
         try:
-            if not self.input_connected and not self._saw_input and not self.logic.needs_input:
+            if not self.input_connected and not self._saw_input and self.logic.runs_without_input:
                 self._process(None, [{}])
             self.provider.io.update_progress(1.0)
             tokens = sum(c.stats.tokens_fetched for c in self._clients.values())
