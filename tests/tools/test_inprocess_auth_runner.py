@@ -230,3 +230,14 @@ def test_huge_and_unicode_values_pass_through(emulator, run_tool_inprocess):
     run = run_tool_inprocess(ServerRunner, conn(emulator, workflowIdField="Wf"), table)
     assert [r["Big"] for r in run.rows("Success")] == [huge]
     assert [r["Big"] for r in run.rows("Failure")] == ["日本語 🚀"]
+
+
+@pytest.mark.emulator_config(job_timing="seconds", job_seconds=0.2)
+def test_runner_nested_waits_for_running_jobs_simultaneously(emulator, run_tool_inprocess):
+    table = pa.table({"Id": [1, 2, 3]})
+    xml = conn(emulator, workflowId=WF_OK, wait=True, pollSeconds=0.05, concurrency=3)
+    run = run_tool_inprocess(ServerRunner, xml, table)
+    rows = run.rows("Success")
+    assert [r["Id"] for r in rows] == [1, 2, 3]
+    assert all(r["JobStatus"] == "Completed" and r["TimedOut"] is False for r in rows)
+    assert emulator.counters.jobs_created == 3
