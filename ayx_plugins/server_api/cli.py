@@ -476,8 +476,11 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         date = first.headers.get("Date")
         if date:
-            offset = email.utils.parsedate_to_datetime(date).timestamp() - (start + time.time()) / 2
-            text = f"this machine's clock is {offset:+.0f} s from the Server's"
+            # Date has whole seconds (truncated): +0.5 s centres the estimate.
+            server_now = email.utils.parsedate_to_datetime(date).timestamp() + 0.5
+            offset = server_now - (start + time.time()) / 2
+            side = "behind" if offset > 0 else "ahead of"
+            text = f"this machine's clock is {abs(offset):.0f} s {side} the Server's"
             if abs(offset) < 60:
                 rep.line("OK", "clock", text)
             elif auth == "oauth1":

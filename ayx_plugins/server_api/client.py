@@ -407,7 +407,8 @@ class ServerClient:
             if not date:
                 return False
             try:
-                server_now = email.utils.parsedate_to_datetime(date).timestamp()
+                # Date has whole seconds (truncated): +0.5 s centres the estimate.
+                server_now = email.utils.parsedate_to_datetime(date).timestamp() + 0.5
             except (TypeError, ValueError):
                 return False
             offset = round(server_now - time.time())

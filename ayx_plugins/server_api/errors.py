@@ -196,7 +196,7 @@ def error_from_response(
         for secret in secrets:
             if secret:
                 server_msg = server_msg.replace(secret, "***")
-    said = f": {server_msg}" if server_msg else ""
+    said = f": {server_msg.rstrip('.')}" if server_msg else ""
     where = _where(method, url)
     kw: dict[str, Any] = {
         "status": status,
