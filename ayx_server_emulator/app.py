@@ -6,6 +6,7 @@ import contextlib
 import hmac
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map
 
 from . import auth
 from ._util import public
@@ -136,11 +138,47 @@ def _fault_response(status: int, retry_after: float | None) -> Response:
 
 
 # ----------------------------------------------------------------------------- the app
+class _EmulatorFlask(Flask):
+    """Flask that can reuse an already compiled URL map.
+
+    Compiling ~160 werkzeug rules costs a quarter of a second; every emulator serves the same
+    rules, so later instances only bind their own view functions to the shared, read-only map.
+    """
+
+    reuse_map = False
+
+    def add_url_rule(self, rule: str, endpoint: str | None = None,
+                     view_func: Callable[..., Any] | None = None,
+                     provide_automatic_options: bool | None = None, **options: Any) -> None:
+        if not self.reuse_map:
+            super().add_url_rule(rule, endpoint, view_func, provide_automatic_options,
+                                 **options)
+            return
+        if view_func is not None:
+            self.view_functions[endpoint or view_func.__name__] = view_func
+
+
+_SHARED_MAP: list[Map] = []
+_SHARED_MAP_LOCK = threading.Lock()
+
+
 def create_app(emu: EmulatorServer) -> Flask:
     """Build the Flask app serving both API families and the /_emulator admin endpoints."""
-    app = Flask("ayx_server_emulator")
+    with _SHARED_MAP_LOCK:
+        app = _EmulatorFlask("ayx_server_emulator", static_folder=None)
+        if _SHARED_MAP:
+            app.url_map = _SHARED_MAP[0]
+            app.reuse_map = True
+        else:
+            app.url_map.strict_slashes = False
+        _build(app, emu)
+        if not _SHARED_MAP:
+            _SHARED_MAP.append(app.url_map)
+    return app
+
+
+def _build(app: Flask, emu: EmulatorServer) -> None:
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.url_map.strict_slashes = False
     app.extensions["emulator"] = emu
 
     @app.before_request
@@ -179,7 +217,6 @@ def create_app(emu: EmulatorServer) -> Flask:
     legacy_routes.register(app, emu)
     resources.register(app, emu)
     admin_routes.register(app, emu)
-    return app
 
 
 def _bearer(emu: EmulatorServer) -> Response | None:

@@ -904,7 +904,8 @@ def _generic_routes(app: Flask, state: State) -> None:
     def shape(rule: str) -> str:
         return re.sub(r"<[^>]+>", "<>", rule)
 
-    taken = {(m, shape(r.rule)) for r in app.url_map.iter_rules() for m in (r.methods or ())}
+    taken = {(m, shape(r.rule)) for r in app.url_map.iter_rules() for m in (r.methods or ())
+             if not str(r.endpoint).startswith("generic:")}
     for op in ops:
         rule = WEBAPI + op["path"].replace("{", "<").replace("}", ">")
         if (op["method"], shape(rule)) in taken:
