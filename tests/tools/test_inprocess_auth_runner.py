@@ -89,6 +89,7 @@ def test_runner_waits_keeps_order_and_input_fields(emulator, run_tool_inprocess)
     assert run.pushed["Success"].field("N").type == pa.int16()
     assert _meta(run.pushed["Success"], "N")[b"ayx.type"] == b"3"
     assert emulator.counters.jobs_created == 5
+    assert run.progress and run.progress[-1] == 1.0
     assert emulator.counters.tokens_issued == 1
     assert any("Server Runner: 5 succeeded, 0 failed, 1 token fetched" in m for m in run.infos)
 
