@@ -4,6 +4,16 @@ Used by the tests, the demo and the benchmarks; never shipped in the YXI and nev
 `ayx_plugins`.
 """
 
+from designer_host.designer_config import config_xml, decrypt, encrypt
 from designer_host.host import HostError, ToolRun, default_entry_point, metadata_of, run_tool
 
-__all__ = ["HostError", "ToolRun", "default_entry_point", "metadata_of", "run_tool"]
+__all__ = [
+    "HostError",
+    "ToolRun",
+    "config_xml",
+    "decrypt",
+    "default_entry_point",
+    "encrypt",
+    "metadata_of",
+    "run_tool",
+]

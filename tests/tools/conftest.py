@@ -9,46 +9,17 @@ drops field metadata and progress) and to answer `decrypt_password` (which hangs
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pyarrow as pa
 import pytest
 
+from designer_host import config_xml, decrypt, encrypt
 
-def encrypt(secret: str) -> str:
-    """What our fake Designer stores for a secret (decrypt() reverses it)."""
-    return "ENC:" + base64.b64encode(secret.encode()).decode()
-
-
-def decrypt(text: str) -> str:
-    """Designer's decryption, as the tests' engine plays it."""
-    assert text.startswith("ENC:"), "the tool must send the stored (encrypted) text"
-    return base64.b64decode(text[4:]).decode()
-
-
-def config_xml(secret: str | None = None, **values: Any) -> str:
-    """A tool configuration as Designer writes it: <Configuration> + Secrets."""
-    parts = []
-    for key, value in values.items():
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, (list, dict)):
-            text = json.dumps(value)
-        else:
-            text = str(value)
-        parts.append(f"<{key}>{escape(text)}</{key}>")
-    if secret is not None:
-        parts.append(
-            f"<Secrets><apiSecret><text>{escape(encrypt(secret))}</text>"
-            "<encryptionMode>obfuscation</encryptionMode><encrypted>true</encrypted>"
-            "</apiSecret></Secrets>"
-        )
-    return "<Configuration>" + "".join(parts) + "</Configuration>"
+__all__ = ["config_xml", "decrypt", "encrypt"]
 
 
 def conn(emu: Any, role: str = "Curator", **values: Any) -> str:
