@@ -561,13 +561,14 @@ def _pe_machine(path: Path) -> int | None:
     return int(struct.unpack_from("<H", head, off + 4)[0])
 
 
-# DLLs Windows or the embedded CPython provide; anything else a native module imports must ship.
+# DLLs Windows or the embedded CPython (python3*.dll, vcruntime140*.dll) provide; anything else a
+# native module imports must ship (numpy, pandas and pyarrow bundle a renamed msvcp140).
 SYSTEM_DLLS = re.compile(
     r"(api-ms-win-.*|ext-ms-.*|kernel32|kernelbase|user32|advapi32|ws2_32|bcrypt|crypt32|ole32|"
     r"oleaut32|shell32|shlwapi|secur32|ncrypt|iphlpapi|dbghelp|psapi|pdh|powrprof|netapi32|"
     r"mswsock|userenv|version|winhttp|wininet|rpcrt4|ntdll|gdi32|comdlg32|setupapi|dnsapi|"
-    r"normaliz|wldap32|wintrust|imm32|winmm|python3\d*|vcruntime140(_1)?|msvcp140(_\w+)?|"
-    r"ucrtbase|concrt140|msvcrt)\.dll", re.IGNORECASE)
+    r"normaliz|wldap32|wintrust|imm32|winmm|python3\d*|vcruntime140(_1)?|ucrtbase|msvcrt)\.dll",
+    re.IGNORECASE)
 # grpcio-fips links the FIPS OpenSSL that Designer installs; its METADATA says "Those DLLs are
 # expected to be on the user's machine (as part of an Alteryx Designer installation)".
 DESIGNER_DLLS = {"libssl-3-x64.dll", "libcrypto-3-x64.dll"}
