@@ -168,11 +168,11 @@ class Catalogue:
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
     """The packaged catalogue: the 91 v3 operations plus the v1/v2 ones they lack."""
-    text = (
-        resources.files("ayx_plugins.server_api")
-        .joinpath("data/v3-swagger-derived-endpoints.json")
-        .read_text(encoding="utf-8")
-    )
+    name = "v3-swagger-derived-endpoints.json"
+    try:  # importlib.resources also reads from a zip (a packaged main.pyz)
+        text = resources.files("ayx_plugins.server_api").joinpath(f"data/{name}").read_text("utf-8")
+    except (OSError, ValueError, TypeError):  # odd loaders (stale editable installs)
+        text = (Path(__file__).with_name("data") / name).read_text(encoding="utf-8")
     ops = list(json.loads(text)["operations"]) + _EXTRA
     return Catalogue(_endpoint(op) for op in ops)
 

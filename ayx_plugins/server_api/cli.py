@@ -481,6 +481,8 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             offset = server_now - (start + time.time()) / 2
             side = "behind" if offset > 0 else "ahead of"
             text = f"this machine's clock is {abs(offset):.0f} s {side} the Server's"
+            if abs(offset) < 1:
+                text = "this machine's clock agrees with the Server's (within 1 s)"
             if abs(offset) < 60:
                 rep.line("OK", "clock", text)
             elif auth == "oauth1":
@@ -648,6 +650,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ayx-server: interrupted", file=err)
         return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

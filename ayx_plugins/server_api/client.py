@@ -138,7 +138,7 @@ class ServerClient:
             self._session.mount("https://", adapter)
             self._session.mount("http://", adapter)
             self._session.headers["User-Agent"] = USER_AGENT
-        self._session.verify = verify
+            self._session.verify = verify
         self._lock = threading.Lock()
         self._requests = 0
         self._retries = 0
