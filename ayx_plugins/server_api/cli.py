@@ -408,9 +408,9 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             rep.line(
                 "FAIL",
                 "tls",
-                f"the certificate of {base.origin} is not trusted: pass the "
-                "private CA's PEM with --ca-bundle (or REQUESTS_CA_BUNDLE); make sure the "
-                "Server sends its intermediate certificates",
+                f"TLS with {base.origin} failed (an untrusted certificate, or no https on this "
+                "port): for a private CA pass its PEM with --ca-bundle (or REQUESTS_CA_BUNDLE); "
+                "make sure the Server sends its intermediate certificates",
             )
             return EXIT_FAILED
         except requests.RequestException as exc:

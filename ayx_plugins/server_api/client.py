@@ -66,9 +66,10 @@ def _describe_transport(exc: requests.RequestException, url: str, timeout: float
     host = urlsplit(url).netloc
     if isinstance(exc, requests.exceptions.SSLError):
         return (
-            f"TLS verification failed for {host}: if the Server's certificate comes from a "
-            "private certificate authority, pass its PEM bundle (--ca-bundle / verify='ca.pem', or "
-            "set REQUESTS_CA_BUNDLE); check the chain includes the intermediates"
+            f"TLS failed for {host} (handshake or certificate check): if the Server's "
+            "certificate comes from a private certificate authority, pass its PEM bundle "
+            "(--ca-bundle / verify='ca.pem', or set REQUESTS_CA_BUNDLE); check the chain includes "
+            "the intermediates and that this port really serves https"
         )
     if isinstance(exc, requests.exceptions.ProxyError):
         return (

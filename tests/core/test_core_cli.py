@@ -220,3 +220,26 @@ def test_console_script(env: EmulatorServer) -> None:
     assert result.returncode == 1
     assert "404" in result.stderr
     assert env.user("Curator").api_secret not in result.stderr + result.stdout
+
+
+def test_doctor_tls_failure_is_explained(
+    env: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # https to a plain-http port fails the TLS handshake, as a broken chain would.
+    https = env.url.replace("http://", "https://") + "/webapi/"
+    code, out, _ = _run(capsys, "doctor", "--url", https)
+    assert code == 1
+    assert "FAIL tls" in out and "--ca-bundle" in out
+
+
+def test_doctor_shows_the_proxy_without_its_password(
+    env: EmulatorServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://proxyuser:proxypass@127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    code, out, _ = _run(capsys, "doctor")
+    assert code == 1
+    assert "OK   proxy        http://***@127.0.0.1:9" in out
+    assert "proxypass" not in out
+    assert "FAIL reach" in out

@@ -133,3 +133,11 @@ def test_post_retried_only_when_never_sent(sleeps: Sleeps) -> None:
         client.request("POST", "v3/workflows/x/jobs", json={})
     assert info.value.status is None
     assert client.stats.requests == 3 and client.stats.retries == 2
+
+
+def test_tls_failure_is_a_transport_error_with_advice(emulator: EmulatorServer) -> None:
+    https = emulator.url.replace("http://", "https://") + "/webapi/"
+    client = ServerClient(https, token="not-a-secret", retry=RetryPolicy(max_retries=2))
+    with pytest.raises(TransportError, match="TLS failed"):
+        client.request_json("GET", "v3/workflows")
+    assert client.stats.retries == 0  # a TLS failure is not retried
