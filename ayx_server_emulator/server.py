@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -39,8 +40,10 @@ class EmulatorServer:
 
     def __init__(self, seed: str | Path | dict[str, Any] | None = None,
                  config: EmulatorConfig | None = None, *, host: str = "127.0.0.1",
-                 port: int = 0) -> None:
+                 port: int = 0, ssl_context: ssl.SSLContext | None = None) -> None:
         self._seed = load_seed(seed)
+        # HTTPS when given (the TLS-verification tests serve a private CA's certificate).
+        self.ssl_context = ssl_context
         self.config = config if config is not None else EmulatorConfig()
         self.host = host
         self.port = port
@@ -63,7 +66,7 @@ class EmulatorServer:
         if self._server is not None:
             return self
         server = make_server(self.host, self.port, self.wsgi, threaded=True,
-                             request_handler=_QuietHandler)
+                             request_handler=_QuietHandler, ssl_context=self.ssl_context)
         server.daemon_threads = True  # type: ignore[attr-defined]
         server.emulator_clock = self._now  # type: ignore[attr-defined]
         self._server = server
@@ -98,9 +101,10 @@ class EmulatorServer:
 
     @property
     def url(self) -> str:
-        """The base URL, e.g. http://127.0.0.1:PORT (no trailing slash)."""
+        """The base URL, e.g. http://127.0.0.1:PORT (https with an ssl_context; no slash)."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     @property
     def webapi_url(self) -> str:
