@@ -21,6 +21,11 @@ from .state import SeedUser, State, load_seed
 class _QuietHandler(WSGIRequestHandler):
     """Request handler that does not log every request to stderr."""
 
+    # HTTP/1.1 keeps connections alive as a real Server (IIS) does; werkzeug's default of
+    # HTTP/1.0 closes each connection after one response, which hides a client's pooling and
+    # caps throughput.
+    protocol_version = "HTTP/1.1"
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Stay quiet: benchmarks push hundreds of requests a second."""
 
