@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 SECRET_KEY = "apiSecret"
 
@@ -67,6 +67,19 @@ OptFloat = Annotated[float | None, BeforeValidator(_empty_to_none)]
 class _Model(BaseModel):
     # Unknown keys (Designer adds its own, e.g. Secrets) are ignored, never an error.
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_elements(cls, data: Any) -> Any:
+        # xmltodict reads an empty element (<workerTag/>, what an empty text box becomes) as
+        # None: a field that cannot be None then takes its default instead of failing.
+        if not isinstance(data, dict):
+            return data
+        nullable = {
+            name for name, f in cls.model_fields.items()
+            if f.annotation is not None and type(None) in getattr(f.annotation, "__args__", ())
+        }
+        return {k: v for k, v in data.items() if v is not None or k in nullable}
 
 
 class ConnectionConfig(_Model):
