@@ -107,7 +107,10 @@ def generate() -> None:
         }
         for t in specs.TOOLS
     ]
-    meta = {"version": specs.VERSION, "helpUrl": specs.HELP_URL, "secretKey": config.SECRET_KEY,
+    from ayx_plugins.tools import engine  # the names Authenticate writes, the others read
+
+    meta = {"incomingConnectionFields": [engine.SERVER_URL, engine.ACCESS_TOKEN],
+            "version": specs.VERSION, "helpUrl": specs.HELP_URL, "secretKey": config.SECRET_KEY,
             "category": specs.CATEGORY}
     endpoints: dict[str, list[dict[str, Any]]] = {}
     for op in _catalogue_ops():

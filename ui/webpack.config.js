@@ -14,6 +14,7 @@ const indexHtml = (tool) => `<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(tool.displayName)}</title>
 </head>
 <body>

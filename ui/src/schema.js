@@ -7,6 +7,7 @@ export const TOOLS = toolTable.tools;
 export const SECRET_KEY = toolTable.secretKey;
 export const HELP_URL = toolTable.helpUrl;
 export const VERSION = toolTable.version;
+export const CONNECTION_FIELDS = toolTable.incomingConnectionFields;
 
 export const toolSpec = (toolClass) => TOOLS.find((t) => t.className === toolClass);
 export const schemaOf = (toolClass) => schemas[toolClass];

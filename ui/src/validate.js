@@ -1,7 +1,7 @@
 // What the panel refuses before Designer ever runs the tool: schema bounds (from config.py) and
 // the combinations that only make sense together. Returns {key: message}; '_' is panel-wide.
 import {
-  propsOf, typeOf, bounds, enumOf, nullable, has,
+  propsOf, typeOf, bounds, enumOf, nullable, has, CONNECTION_FIELDS,
 } from './schema';
 import { endpointByName, placeholders } from './catalogue';
 
@@ -79,8 +79,11 @@ export const validate = (toolClass, cfg, secret, fields, method) => {
       need('apiKey', cfg.apiKey.trim() !== '', 'Enter the API key');
       need('apiSecret', Boolean(secret), 'Enter the API secret');
     }
-  } else if (cfg.source === 'incoming' && !fields.length) {
-    errors._ = 'Connect the Server Authenticate tool: "Use the incoming Authenticate fields" reads the token from its output';
+  } else if (cfg.source === 'incoming') {
+    const missing = CONNECTION_FIELDS.filter((n) => !fields.some((f) => f.name === n));
+    if (missing.length) {
+      errors.source = `The incoming data has no ${missing.join(' or ')} field: connect the Server Authenticate tool's output`;
+    }
   }
   if (perRecordCreds) {
     pick('urlField', false, 'Server URL field');
@@ -90,7 +93,7 @@ export const validate = (toolClass, cfg, secret, fields, method) => {
   if (!cfg.verifyTls && cfg.caBundle) need('caBundle', false, 'A CA bundle has no effect when TLS verification is off');
 
   if (has(toolClass, 'wait') && cfg.wait) {
-    need('pollSeconds', cfg.pollSeconds !== '', 'Waiting for the job needs a poll interval');
+    if (cfg.pollSeconds === '') errors.pollSeconds = 'Waiting for the job needs a poll interval';
     if (typeof cfg.waitTimeoutSeconds === 'number' && typeof cfg.pollSeconds === 'number') {
       need('waitTimeoutSeconds', cfg.waitTimeoutSeconds >= cfg.pollSeconds,
         'The timeout must be at least one poll interval');

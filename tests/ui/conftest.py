@@ -1,0 +1,209 @@
+"""Fixtures for the panel tests: the built panels, a loopback HTTP server, Debian's Chromium
+driven by Playwright, a host script playing Designer's side of react-comms, and the shapes in
+which a saved configuration reaches the Python tool."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+import xmltodict
+
+ROOT = Path(__file__).resolve().parents[2]
+UI = ROOT / "ui"
+ARTIFACTS = ROOT / "test-artifacts" / "ui"
+HOST_JS = (Path(__file__).parent / "designer_host.js").read_text(encoding="utf-8")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+TOOL_ID = 7
+# The fields Server Authenticate outputs (ayx_plugins/tools/engine.py), as the other tools see them.
+AUTH_FIELDS = [("ServerUrl", "V_WString"), ("ApiBase", "V_WString"), ("AuthType", "V_WString"),
+               ("AccessToken", "V_WString"), ("TokenType", "V_WString"),
+               ("TokenExpires", "DateTime")]
+
+
+def _load_build() -> Any:
+    spec = importlib.util.spec_from_file_location("ui_build", UI / "build.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def ui_dist() -> Path:
+    """The panels, freshly built by ui/build.py (npm ci first when node_modules is stale)."""
+    return Path(_load_build().build())
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def panel_server(ui_dist: Path) -> Iterator[str]:
+    """ui/dist served on 127.0.0.1 (a free port) for the session."""
+    handler = functools.partial(_QuietHandler, directory=str(ui_dist))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium (never a Playwright browser download)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (./dev test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def meta_info(fields: Sequence[tuple[str, str]]) -> list[Any]:
+    """Designer's MetaInfo for one connected input with these (name, type) fields."""
+    if not fields:
+        return []
+    return [{"MetaInfo": {"@connection": "Output", "RecordInfo": {"Field": [
+        {"@name": n, "@type": t, "@size": "256", "@source": "", "@description": ""}
+        for n, t in fields]}}}]
+
+
+class Panel:
+    """One tool's panel open in a page whose window plays Designer."""
+
+    def __init__(self, page: Any, base: str, tool: str) -> None:
+        self.page, self.base, self.tool = page, base, tool
+        self.errors: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+
+    def open(self, config: dict[str, Any] | None = None,
+             fields: Sequence[tuple[str, str]] = ()) -> Panel:
+        """Load index.html, then hand it a configuration and the incoming metadata."""
+        self.page.goto(f"{self.base}/{self.tool}/index.html")
+        # The panel writes its normalized configuration once it has rendered and subscribed.
+        self.page.wait_for_function("() => window.Alteryx && window.Alteryx.model")
+        payload = {"Configuration": {"Configuration": dict(config or {})},
+                   "MetaInfo": meta_info(fields), "ToolName": self.tool, "ToolId": TOOL_ID}
+        self.page.evaluate("cfg => window.__host.open(cfg)", payload)
+        self.page.wait_for_function(
+            f"() => window.__host.ready && window.Alteryx.model.ToolId === {TOOL_ID}")
+        self.page.get_by_role("heading", level=1).wait_for()
+        return self
+
+    def save(self) -> dict[str, Any]:
+        """What Designer receives from Gui.GetConfiguration: the tool's configuration."""
+        # Let React flush pending effects (a frame and a task) before Designer asks.
+        self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
+        self.page.evaluate("() => window.__host.save()")
+        self.page.wait_for_function("() => window.__host.saved !== null")
+        saved = self.page.evaluate("() => window.__host.saved")
+        assert self.errors == [], self.errors
+        return saved["Configuration"]["Configuration"]  # type: ignore[no-any-return]
+
+    def host(self, key: str) -> Any:
+        """A counter or record of the host page (encrypts, decrypts, events)."""
+        return self.page.evaluate(f"() => window.__host.{key}")
+
+    def problems(self) -> list[str]:
+        """The problems the panel lists at its top."""
+        box = self.page.get_by_role("status", name="Problems")
+        return [t.strip() for t in box.locator("li").all_inner_texts()]
+
+    def select(self, label: str, value: str) -> None:
+        """Pick an option of a drop-down by its value."""
+        self.page.get_by_label(label, exact=True).select_option(value)
+
+    def fill(self, label: str, text: str) -> None:
+        """Type into a text box as a user would (clearing it first)."""
+        box = self.page.get_by_label(label, exact=True)
+        box.fill("")
+        box.press_sequentially(text)
+
+    def check(self, label: str, on: bool = True) -> None:
+        """Tick or untick a checkbox or choose a radio button."""
+        control = self.page.get_by_label(label, exact=True)
+        if on:
+            control.check()
+        else:
+            control.uncheck()
+
+    def screenshot(self, name: str | None = None) -> Path:
+        """A full-page PNG under test-artifacts/ui/."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name or self.tool}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def open_panel(browser: Any, panel_server: str) -> Iterator[Any]:
+    """`open_panel(tool)` -> a Panel in a fresh page (closed after the test)."""
+    contexts: list[Any] = []
+
+    def _open(tool: str) -> Panel:
+        context = browser.new_context(viewport={"width": 600, "height": 900})
+        context.add_init_script(HOST_JS)
+        contexts.append(context)
+        return Panel(context.new_page(), panel_server, tool)
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def _xml_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "".join(f"<item>{_xml_text(v)}</item>" for v in value)
+    if isinstance(value, dict):
+        return "".join(f"<{k}>{_xml_text(v)}</{k}>" for k, v in value.items())
+    return escape(str(value))
+
+
+def to_xml(cfg: dict[str, Any]) -> str:
+    """Designer's JSON -> XML as we model it (unverified): booleans True/False, arrays as
+    <item> elements, objects as child elements, the rest as text."""
+    return "<Configuration>" + _xml_text(cfg) + "</Configuration>"
+
+
+def xmlish(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The configuration as `provider.tool_config` would hold it after that XML: the SDK's own
+    `xmltodict.parse(..., strip_whitespace=False)["Configuration"]` (all text, empty -> None)."""
+    return dict(xmltodict.parse(to_xml(cfg), strip_whitespace=False)["Configuration"] or {})
+
+
+def json_text_xmlish(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The other plausible conversion: arrays and objects written as JSON text."""
+    flat = {k: (json.dumps(v) if isinstance(v, (list, dict)) and k != "Secrets" else v)
+            for k, v in cfg.items()}
+    return xmlish(flat)
+
+
+SHAPES = {"json": lambda c: dict(c), "xml": xmlish, "xml-json-text": json_text_xmlish}
