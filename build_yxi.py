@@ -38,14 +38,20 @@ try:
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 except ImportError:  # pip always carries a copy; the build needs pip anyway
-    from pip._vendor.packaging.markers import default_environment  # type: ignore[no-redef]
-    from pip._vendor.packaging.requirements import Requirement  # type: ignore[no-redef]
-    from pip._vendor.packaging.utils import canonicalize_name  # type: ignore[no-redef]
+    from pip._vendor.packaging.markers import (  # type: ignore[assignment,no-redef,unused-ignore]
+        default_environment,
+    )
+    from pip._vendor.packaging.requirements import (  # type: ignore[assignment,no-redef,unused-ignore]
+        Requirement,
+    )
+    from pip._vendor.packaging.utils import (  # type: ignore[assignment,no-redef,unused-ignore]
+        canonicalize_name,
+    )
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ImportError:  # Python 3.10
-    from pip._vendor import tomli as tomllib  # type: ignore[no-redef]
+else:  # Python 3.10
+    from pip._vendor import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / "build" / "yxi"
@@ -109,7 +115,7 @@ class Target:
 
     def marker_environment(self) -> dict[str, str]:
         """PEP 508 marker values of the target interpreter (pip would use this machine's)."""
-        env = dict(default_environment())
+        env = {k: str(v) for k, v in default_environment().items()}
         full = {"3.13": "3.13.0", "3.10": "3.10.13"}[self.python]
         env.update(python_version=self.python, python_full_version=full,
                    implementation_name="cpython", implementation_version=full,
@@ -227,7 +233,8 @@ def resolve(target: Target, requirements: list[str], refresh: bool) -> list[dict
             _pip("install", "--dry-run", "--ignore-installed", "--quiet", "--report", str(out),
                  "--target", str(Path(tmp) / "t"), *_target_args(target), *requirements, *extra)
             items = json.loads(out.read_text())["install"]
-        report = {canonicalize_name(i["metadata"]["name"]): i for i in items}
+        report: dict[str, dict[str, Any]] = {
+            str(canonicalize_name(i["metadata"]["name"])): i for i in items}
         names, missing = _closure(requirements + extra, report, env)
         if not missing:
             break
@@ -458,7 +465,7 @@ NO_UI_HTML = """<!DOCTYPE html>
 # --------------------------------------------------------------------------- the UI
 
 
-def build_ui(tools: list[Any]) -> dict[str, list[Path]]:
+def build_ui(tools: list[Any]) -> dict[str, dict[str, bytes]]:
     """Run ui/build.py (npm ci when needed, npm run build) and list each tool's panel files."""
     script = ROOT / "ui" / "build.py"
     if not script.is_file():
@@ -476,7 +483,8 @@ def build_ui(tools: list[Any]) -> dict[str, list[Path]]:
                                                                                      ".map"))
         if not any(p.name == "index.html" for p in files):
             raise BuildError(f"ui/build.py produced no {dist.relative_to(ROOT)}/index.html")
-        panels[tool.class_name] = files
+        # read now: a concurrent `ui/build.py` may replace ui/dist while the targets are built
+        panels[tool.class_name] = {p.name: p.read_bytes() for p in files}
     return panels
 
 
@@ -577,10 +585,10 @@ DESIGNER_DLLS = {"libssl-3-x64.dll", "libcrypto-3-x64.dll"}
 def pe_imports(path: Path) -> list[str]:
     """The DLL names a PE file imports (its import directory), or [] when it has none."""
     data = path.read_bytes()
-    pe = struct.unpack_from("<I", data, 0x3C)[0]
-    nsections = struct.unpack_from("<H", data, pe + 6)[0]
+    pe = int(struct.unpack_from("<I", data, 0x3C)[0])
+    nsections = int(struct.unpack_from("<H", data, pe + 6)[0])
     opt = pe + 24
-    opt_size = struct.unpack_from("<H", data, pe + 20)[0]
+    opt_size = int(struct.unpack_from("<H", data, pe + 20)[0])
     magic = struct.unpack_from("<H", data, opt)[0]
     dirs = opt + (112 if magic == 0x20B else 96)
     import_rva = struct.unpack_from("<I", data, dirs + 8)[0]
@@ -592,10 +600,11 @@ def pe_imports(path: Path) -> list[str]:
     def offset(rva: int) -> int:
         for vsize, va, rsize, raw in sections:
             if va <= rva < va + max(vsize, rsize):
-                return rva - va + raw
+                return int(rva - va + raw)
         raise ValueError(f"RVA {rva:#x} outside every section")
 
-    names, pos = [], offset(import_rva)
+    names: list[str] = []
+    pos = offset(import_rva)
     while True:
         name_rva = struct.unpack_from("<I", data, pos + 12)[0]
         if not name_rva:
@@ -717,6 +726,23 @@ def write_zip(out: Path, entries: dict[str, Path | bytes]) -> None:
     tmp.replace(out)
 
 
+def input_digest(target: Target, wheels: list[dict[str, Any]],
+                 panels: dict[str, dict[str, bytes]] | None) -> str:
+    """A digest of everything a YXI is made of: builder, wheels, package, panels, icons."""
+    h = hashlib.sha256()
+    h.update(Path(__file__).read_bytes())
+    h.update(json.dumps([target.python, target.platform, target.layout, wheels]).encode())
+    files = [p for p in sorted((ROOT / PACKAGE).rglob("*")) + sorted(ASSETS.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts]
+    for p in files:
+        h.update(p.relative_to(ROOT).as_posix().encode() + b"\0" + p.read_bytes())
+    for tool, contents in sorted((panels or {}).items()):
+        for name, data in sorted(contents.items()):
+            h.update(f"{tool}/{name}".encode() + b"\0" + data)
+    h.update(b"noui" if panels is None else b"ui")
+    return f"{h.hexdigest()[:20]}-{target.platform}-{target.nodot}-{target.layout}"
+
+
 def sdk_version(wheels: list[dict[str, Any]]) -> str:
     """The bundled ayx-python-sdk version (what the tool XML's CustomParameters/Version says)."""
     for w in wheels:
@@ -725,7 +751,7 @@ def sdk_version(wheels: list[dict[str, Any]]) -> str:
     raise BuildError("ayx-python-sdk is not among the resolved dependencies")
 
 
-def build(target: Target, out_dir: Path, panels: dict[str, list[Path]] | None,
+def build(target: Target, out_dir: Path, panels: dict[str, dict[str, bytes]] | None,
           refresh: bool = False) -> Path:
     """Build one YXI and return its path."""
     specs = load_specs()
@@ -735,6 +761,14 @@ def build(target: Target, out_dir: Path, panels: dict[str, list[Path]] | None,
     wheels = resolve(target, requirements, refresh)
     check_wheel_tags(target, wheels)
     paths = fetch(target, wheels)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / target.file_name(specs.VERSION, panels is not None)
+    key = input_digest(target, wheels, panels)
+    cached = CACHE / "out" / f"{key}.yxi"
+    if cached.is_file():  # same inputs, same bytes: this exact archive was verified when built
+        shutil.copyfile(cached, out)
+        log(f"{out.name}: inputs unchanged since {cached.relative_to(ROOT)}, reused")
+        return out
     stage_root = CACHE / "stage"
     stage_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=stage_root) as tmp:
@@ -765,8 +799,8 @@ def build(target: Target, out_dir: Path, panels: dict[str, list[Path]] | None,
                 entries[f"{folder}/index.html"] = NO_UI_HTML.format(
                     name=tool.display_name).encode()
             else:
-                for f in panels[tool.class_name]:
-                    entries[f"{folder}/{f.name}"] = f
+                for name, data in panels[tool.class_name].items():
+                    entries[f"{folder}/{name}"] = data
             if folder == first or target.layout == "per-tool":
                 for f in site_files:
                     entries[f"{folder}/site-packages/{f.relative_to(site).as_posix()}"] = f
@@ -776,9 +810,11 @@ def build(target: Target, out_dir: Path, panels: dict[str, list[Path]] | None,
         for needle in needles([Path(tmp)]):
             if needle in text:
                 raise BuildError(f"a generated file carries {needle.decode()!r}")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        out = out_dir / target.file_name(specs.VERSION, panels is not None)
         write_zip(out, entries)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    for old in cached.parent.glob(f"*-{target.platform}-{target.nodot}-{target.layout}.yxi"):
+        old.unlink()  # keep one cached archive per target
+    shutil.copyfile(out, cached)
     log(f"wrote {out.name} ({out.stat().st_size / 1e6:.1f} MB, {natives} native modules, "
         f"{target.layout} site-packages)")
     return out

@@ -56,7 +56,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, ui_built: bool) -> dict[str,
     paths = [Path(line) for line in proc.stdout.split()]
     assert len(paths) == 4, proc.stdout
     result = {}
-    for key, path in zip(KEYS, paths):
+    for key, path in zip(KEYS, paths, strict=True):
         platform, python = key.split("-")
         tools = tmp_path_factory.mktemp(f"Tools-{key}")
         with zipfile.ZipFile(path) as zf:

@@ -193,14 +193,16 @@ def test_windows_native_modules_match_the_target(built: dict[str, Built], key: s
     assert len(tagged) > 20  # numpy, pandas, pyarrow, pydantic_core, grpc, ...
     want = f".cp{yxi.nodot}-win_amd64.pyd"
     assert [p.name for p in tagged if not p.name.endswith(want)] == []
-    # untagged .pyd files come only from stable-ABI (abi3) wheels
-    for p in set(pyds) - set(tagged):
-        dist = p.relative_to(site).parts[0]
-        wheels = [w for w in site.glob("*.dist-info/WHEEL")
-                  if (w.parent / "top_level.txt").is_file()
-                  and dist in (w.parent / "top_level.txt").read_text().split()]
-        tags = " ".join(w.read_text() for w in wheels)
-        assert "abi3-win_amd64" in tags or f"cp{yxi.nodot}-win_amd64" in tags, p
+    # Each extension links the target's python3XX.dll, or python3.dll (stable ABI) when untagged;
+    # none links the other Designer's Python.
+    other = {"313": "python310.dll", "310": "python313.dll"}[yxi.nodot].encode()
+    for p in pyds:
+        data = p.read_bytes().lower()
+        assert other not in data, p
+        if p in tagged:
+            assert f"python{yxi.nodot}.dll".encode() in data, p
+        else:
+            assert b"python3.dll" in data, p
     for p in files:
         if p.suffix.lower() in (".pyd", ".dll"):
             assert _pe_machine(p.read_bytes()) == 0x8664, p  # AMD64
