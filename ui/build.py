@@ -9,6 +9,7 @@ missing or older than the lockfile, then `npm run build`. `build_yxi.py` calls `
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import os
@@ -66,11 +67,24 @@ def _endpoint_entry(op: dict[str, Any]) -> dict[str, Any]:
         "form": [{"name": f, "required": f in required} for f in form],
         "files": _names(op.get("files")),
         "body": bool(_names(op.get("body"))),
+        "bodyRequired": any(b in required for b in _names(op.get("body"))),
     }
+
+
+def _raw_ops() -> list[dict[str, Any]]:
+    """The operations of the catalogue's data file (which also lists required parameters)."""
+    data = ROOT / "ayx_plugins" / "server_api" / "data"
+    for path in sorted(data.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and isinstance(doc.get("operations"), list):
+            return [dict(op, name=op.get("name") or op["op"]) for op in doc["operations"]]
+    raise SystemExit(f"no endpoint catalogue found under {data.relative_to(ROOT)}")
 
 
 def _catalogue_ops() -> list[dict[str, Any]]:
     """The Python side's endpoint catalogue, as plain dicts."""
+    raw = _raw_ops()
+    required = {op["name"]: op.get("required") or [] for op in raw}
     try:
         from ayx_plugins.server_api.catalogue import load_catalogue
     except ImportError:
@@ -82,16 +96,26 @@ def _catalogue_ops() -> list[dict[str, Any]]:
                 "name": ep.name, "method": ep.method, "path": ep.path, "summary": ep.summary,
                 "query": getattr(ep, "query", []), "form": getattr(ep, "form", []),
                 "files": getattr(ep, "files", []), "body": getattr(ep, "body", []),
-                "required": getattr(ep, "required", []),
+                "required": getattr(ep, "required", None) or required.get(ep.name, []),
             })
         return ops
-    # Until the catalogue module exists, read the same data file it loads.
-    data = ROOT / "ayx_plugins" / "server_api" / "data"
-    for path in sorted(data.glob("*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(doc, dict) and isinstance(doc.get("operations"), list):
-            return [dict(op, name=op.get("name") or op["op"]) for op in doc["operations"]]
-    raise SystemExit(f"no endpoint catalogue found under {data.relative_to(ROOT)}")
+    return raw  # without the catalogue module, the same data file it loads
+
+
+def _engine_constants(*names: str) -> list[str]:
+    """String constants of ayx_plugins/tools/engine.py (the fields Authenticate writes and the
+    other tools read), read without importing it: the engine needs the SDK, the build must not."""
+    tree = ast.parse((ROOT / "ayx_plugins" / "tools" / "engine.py").read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            found[node.targets[0].id] = node.value.value
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise SystemExit(f"ayx_plugins/tools/engine.py no longer defines {missing}")
+    return [found[n] for n in names]
 
 
 def generate() -> None:
@@ -107,9 +131,8 @@ def generate() -> None:
         }
         for t in specs.TOOLS
     ]
-    from ayx_plugins.tools import engine  # the names Authenticate writes, the others read
-
-    meta = {"incomingConnectionFields": [engine.SERVER_URL, engine.ACCESS_TOKEN],
+    names = _engine_constants("SERVER_URL", "ACCESS_TOKEN")
+    meta = {"incomingConnectionFields": names,
             "version": specs.VERSION, "helpUrl": specs.HELP_URL, "secretKey": config.SECRET_KEY,
             "category": specs.CATEGORY}
     endpoints: dict[str, list[dict[str, Any]]] = {}

@@ -223,6 +223,8 @@ def test_write_method_panels(open_panel, tool, endpoint):
         panel.fill("Value of force", "true")
         expected.update(queryFixed={"force": "true"}, bodyMode="none")
     else:
+        panel.select("Request body", "none")
+        assert "This endpoint needs a request body" in panel.problems()
         panel.select("Request body", "jsonField")
         assert "Choose the field holding the JSON body" in panel.problems()
         panel.select("Body JSON field", "Body")

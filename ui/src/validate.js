@@ -152,6 +152,7 @@ export const validate = (toolClass, cfg, secret, fields, method) => {
     if ((method === 'GET' || method === 'DELETE') && cfg.bodyMode !== 'none') {
       errors.bodyMode = `A ${method} request has no body`;
     }
+    if (ep && ep.bodyRequired && cfg.bodyMode === 'none') errors.bodyMode = 'This endpoint needs a request body';
     if (cfg.bodyMode === 'jsonField') pick('bodyField', true, 'field holding the JSON body');
     if (cfg.bodyMode === 'fields') {
       need('bodyFields', cfg.bodyFields.length > 0, 'Tick at least one field for the body');
