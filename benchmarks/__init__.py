@@ -1,0 +1,1 @@
+"""Benchmarks of the Server tools against the emulator (`python -m benchmarks`; not tests)."""

@@ -1,0 +1,395 @@
+"""`python -m benchmarks [--quick] [--write] [--only NAME ...]`: the speed figures, side by side.
+
+Every figure is measured in this one run against the emulator in its own process (per-request
+latency injected by its fault rules) through the real tools on the SDK path, and printed as one
+line. No figure is asserted: the numbers go to benchmarks/RESULTS.md (`--write`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import requests
+
+from benchmarks.inprocess import InProcessRun, config_xml, decrypt, run_inprocess
+from benchmarks.remote import Creds, RemoteEmulator
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+BENCH_VENV = ROOT / ".venv-bench"
+PEER = "alteryx-server-py==0.2.0"  # the `bench` extra's pin (installed into .venv-bench)
+WF_OK = "6101a0b0c0d0e0f0a0b0c001"  # "Emulator Success"
+WF_APP = "6101a0b0c0d0e0f0a0b0c004"  # "Emulator App": takes EmulatorRunSeconds
+GET_PATH = "v3/workflows/{workflowId}"
+
+LINES: list[str] = []
+
+
+def emit(name: str, text: str) -> None:
+    """Print one figure line (and keep it for RESULTS.md)."""
+    line = f"{name:<34} {text}"
+    LINES.append(line)
+    print(line, flush=True)
+
+
+def _xml(emu: RemoteEmulator, user: Creds, **values: Any) -> str:
+    return config_xml(user.api_secret, serverUrl=emu.url, apiKey=user.api_key, **values)
+
+
+def _wf_table(n: int, wf: str = WF_OK) -> pa.Table:
+    return pa.table({"RecordNo": pa.array(range(n), pa.int64()), "workflowId": [wf] * n})
+
+
+def _fresh(emu: RemoteEmulator, latency: float) -> None:
+    emu.reset()
+    emu.latency(latency)
+
+
+def _tool_classes() -> dict[str, type]:
+    from ayx_plugins.tools.api_request import ServerGet
+    from ayx_plugins.tools.job_status import ServerJobStatus
+    from ayx_plugins.tools.runner import ServerRunner
+
+    return {"GET": ServerGet, "Runner": ServerRunner, "JobStatus": ServerJobStatus}
+
+
+def _check(run: InProcessRun, n: int, what: str) -> None:
+    ok, bad = run.count("Success"), run.count("Failure")
+    if ok != n or bad or run.errors:
+        raise RuntimeError(f"{what}: {ok} Success, {bad} Failure of {n}; errors {run.errors[:2]}")
+
+
+def run_tool_timed(emu: RemoteEmulator, user: Creds, tool: str, n: int, concurrency: int,
+                   latency: float) -> tuple[float, dict[str, Any]]:
+    """One in-process run of the GET tool or the Runner; (seconds, emulator counters)."""
+    cls = _tool_classes()[tool]
+    _fresh(emu, latency)
+    if tool == "GET":
+        xml = _xml(emu, user, path=GET_PATH, concurrency=concurrency)
+    else:
+        xml = _xml(emu, user, workflowIdField="workflowId", concurrency=concurrency)
+    table = _wf_table(n)
+    t0 = time.perf_counter()
+    run = run_inprocess(cls, xml, table, batch_rows=1000, keep=False)
+    seconds = time.perf_counter() - t0
+    _check(run, n, f"{tool} C={concurrency}")
+    return seconds, emu.counters()
+
+
+# ------------------------------------------------------------------------------ the bare floor
+def _token(emu: RemoteEmulator, user: Creds, session: requests.Session) -> str:
+    r = session.post(f"{emu.url}/webapi/oauth2/token", data={
+        "grant_type": "client_credentials", "client_id": user.api_key,
+        "client_secret": user.api_secret}, timeout=30)
+    r.raise_for_status()
+    return str(r.json()["access_token"])
+
+
+def bare_loop(emu: RemoteEmulator, user: Creds, tool: str, n: int, concurrency: int,
+              latency: float) -> float:
+    """The same N requests from a bare `requests.Session` (threads when concurrency > 1)."""
+    _fresh(emu, latency)
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=concurrency,
+                                            pool_maxsize=max(concurrency, 4))
+    session.mount("http://", adapter)
+    t0 = time.perf_counter()
+    headers = {"Authorization": "Bearer " + _token(emu, user, session)}
+    if tool == "GET":
+        url = f"{emu.url}/webapi/v3/workflows/{WF_OK}"
+
+        def one(_i: int) -> int:
+            return session.get(url, headers=headers, timeout=60).status_code
+    else:
+        url = f"{emu.url}/webapi/v3/workflows/{WF_OK}/jobs"
+
+        def one(_i: int) -> int:
+            return session.post(url, json={"questions": []}, headers=headers,
+                                timeout=60).status_code
+    if concurrency == 1:
+        codes = [one(i) for i in range(n)]
+    else:
+        with ThreadPoolExecutor(concurrency) as pool:
+            codes = list(pool.map(one, range(n)))
+    seconds = time.perf_counter() - t0
+    session.close()
+    if any(c >= 400 for c in codes):
+        raise RuntimeError(f"bare {tool}: error statuses {set(codes)}")
+    return seconds
+
+
+# ------------------------------------------------------------------------------ the figures
+def fig_throughput(emu: RemoteEmulator, user: Creds, n: int, latency: float,
+                   sweep: list[int]) -> None:
+    """Records/s and efficiency = (N*L/C) / achieved, for GET and Runner over a C sweep."""
+    for tool in ("GET", "Runner"):
+        for c in sweep:
+            seconds, counters = run_tool_timed(emu, user, tool, n, c, latency)
+            floor = bare_loop(emu, user, tool, n, c, latency)
+            ideal = n * latency / c
+            jobs = counters["jobsCreated"]
+            extra = f", jobs created {jobs}" if tool == "Runner" else ""
+            emit(f"throughput {tool} C={c}",
+                 f"N={n} L={latency * 1000:.0f}ms: {n / seconds:7.1f} rec/s, "
+                 f"efficiency {ideal / seconds:.2f} (bare requests threads: "
+                 f"{ideal / floor:.2f}), tokens {counters['tokensIssued']}{extra}")
+
+
+def fig_overhead(emu: RemoteEmulator, user: Creds, n: int) -> None:
+    """Per-record time at zero latency, our GET tool at C=1 vs a bare requests loop."""
+    ours, _ = run_tool_timed(emu, user, "GET", n, 1, 0.0)
+    bare = bare_loop(emu, user, "GET", n, 1, 0.0)
+    emit("overhead GET vs bare requests", f"N={n} L=0 C=1: tool {ours / n * 1e6:.0f} us/rec, "
+         f"bare {bare / n * 1e6:.0f} us/rec, ratio {ours / bare:.2f}, "
+         f"overhead {(ours - bare) / n * 1e6:.0f} us/rec")
+
+
+def ensure_bench_venv() -> Path | None:
+    """The peer's venv (created on first use from this Python); None if it cannot be made."""
+    python = BENCH_VENV / "bin" / "python"
+    try:
+        probe = [str(python), "-c", "import alteryx_server_py"]
+        if python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
+            return python
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", PEER], check=True)
+        return python
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"(peer venv unavailable: {exc})", file=sys.stderr)
+        return None
+
+
+def peer_calls(emu: RemoteEmulator, user: Creds, python: Path, n: int,
+               latency: float) -> dict[str, Any]:
+    """N `workflows.get` calls by the peer's sync client, timed inside its process."""
+    _fresh(emu, latency)
+    proc = subprocess.run(
+        [str(python), str(Path(__file__).with_name("peer_client.py")), emu.url + "/webapi/",
+         user.api_key, "-", WF_OK, str(n)],
+        input=user.api_secret + "\n", capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"peer failed: {proc.stderr[-500:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["tokens"] = emu.counters()["tokensIssued"]
+    return result
+
+
+def fig_peer(emu: RemoteEmulator, user: Creds, plan: list[tuple[int, float]]) -> None:
+    """The same N GET calls by `alteryx-server-py` (sync) and by our GET tool."""
+    python = ensure_bench_venv()
+    if python is None:
+        emit("peer alteryx-server-py", "not measured: its venv could not be created")
+        return
+    for n, latency in plan:
+        peer = peer_calls(emu, user, python, n, latency)
+        if peer["errors"]:
+            emit("peer alteryx-server-py", f"N={n}: {peer['errors']} errors, first: "
+                 f"{peer['first_error']}")
+            continue
+        ours1, _ = run_tool_timed(emu, user, "GET", n, 1, latency)
+        ours8, _ = run_tool_timed(emu, user, "GET", n, 8, latency)
+        emit(f"peer vs GET tool L={latency * 1000:.0f}ms",
+             f"N={n}: peer {n / peer['seconds']:6.1f} rec/s (tokens {peer['tokens']}), "
+             f"ours C=1 {n / ours1:6.1f} rec/s = {peer['seconds'] / ours1:.2f}x, "
+             f"ours C=8 {n / ours8:6.1f} rec/s = {peer['seconds'] / ours8:.2f}x")
+
+
+def fig_tokens(emu: RemoteEmulator, user: Creds, n: int) -> None:
+    """Tokens the emulator issued for one run of each tool (must be 1)."""
+    parts = []
+    for tool in ("GET", "Runner"):
+        _, counters = run_tool_timed(emu, user, tool, n, 8, 0.0)
+        parts.append(f"{tool} {counters['tokensIssued']}")
+    emit("tokens per run", f"N={n}: " + ", ".join(parts))
+
+
+def fig_polling(emu: RemoteEmulator, user: Creds, jobs: int, run_seconds: float,
+                polls: list[float]) -> None:
+    """Job Status waiting on M jobs of known duration: requests per job, detection delay."""
+    cls = _tool_classes()["JobStatus"]
+    for poll in polls:
+        _fresh(emu, 0.0)
+        session = requests.Session()
+        headers = {"Authorization": "Bearer " + _token(emu, user, session)}
+        ids, done_at = [], []
+        for _ in range(jobs):
+            r = session.post(f"{emu.url}/webapi/v3/workflows/{WF_APP}/jobs", headers=headers,
+                             json={"questions": [{"name": "EmulatorRunSeconds",
+                                                  "value": str(run_seconds)}]}, timeout=30)
+            r.raise_for_status()
+            ids.append(r.json()["id"])
+            done_at.append(time.perf_counter() + 2 * run_seconds)  # Queued, then Running
+        session.close()
+        before = emu.counters()["requests"].get("GET /webapi/v3/jobs/<jobId>", 0)
+        xml = _xml(emu, user, jobIdField="JobId", wait=True, pollSeconds=poll,
+                   concurrency=jobs)
+        run = run_inprocess(cls, xml, pa.table({"JobId": ids}), keep=False)
+        end = time.perf_counter()
+        _check(run, jobs, "Job Status")
+        polls_made = emu.counters()["requests"].get("GET /webapi/v3/jobs/<jobId>", 0) - before
+        delay = end - max(done_at)
+        emit(f"polling poll={poll:g}s", f"M={jobs} jobs of {2 * run_seconds:g} s: "
+             f"{polls_made / jobs:.1f} requests/job (ideal {2 * run_seconds / poll + 1:.1f}), "
+             f"detection delay {delay:.2f} s = {delay / poll:.2f} x poll interval")
+
+
+def memory_child(url: str, key: str, n: int) -> None:
+    """(In a fresh process) stream N records through the GET tool; print peak RSS as JSON."""
+    from ayx_plugins.tools.api_request import ServerGet
+
+    secret = sys.stdin.readline().strip()
+    xml = config_xml(secret, serverUrl=url, apiKey=key, path=GET_PATH, concurrency=8)
+    schema = pa.schema([("RecordNo", pa.int64()), ("workflowId", pa.string())])
+    batch = 1000
+
+    def stream() -> Any:
+        for start in range(0, n, batch):
+            size = min(batch, n - start)
+            yield pa.record_batch([pa.array(range(start, start + size), pa.int64()),
+                                   pa.array([WF_OK] * size)], schema=schema)
+
+    # Warm-up: imports, the catalogue, the SDK's service: what a 1-record run needs anyway.
+    run_inprocess(ServerGet, xml, stream_of(schema, WF_OK, 1), schema=schema, keep=False)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    run = run_inprocess(ServerGet, xml, stream(), schema=schema, keep=False)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"n": n, "ok": run.count("Success"), "failed": run.count("Failure"),
+                      "base_kb": base, "peak_kb": peak, "seconds": seconds}))
+
+
+def stream_of(schema: pa.Schema, wf: str, n: int) -> list[pa.RecordBatch]:
+    """N records as one batch."""
+    return [pa.record_batch([pa.array(range(n), pa.int64()), pa.array([wf] * n)],
+                            schema=schema)]
+
+
+def fig_memory(emu: RemoteEmulator, user: Creds, sizes: list[int]) -> None:
+    """Peak RSS of a fresh process streaming each N through the GET tool."""
+    _fresh(emu, 0.0)
+    results = []
+    for n in sizes:
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks", "--memory-child", emu.url, user.api_key,
+             str(n)], input=user.api_secret + "\n", capture_output=True, text=True,
+            timeout=1200, cwd=ROOT)
+        if proc.returncode != 0:
+            raise RuntimeError(f"memory child failed: {proc.stderr[-800:]}")
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    parts = []
+    for r in results:
+        if r["ok"] != r["n"]:
+            raise RuntimeError(f"memory run lost records: {r}")
+        parts.append(f"N={r['n']}: peak {r['peak_kb'] / 1024:.0f} MB "
+                     f"(+{(r['peak_kb'] - r['base_kb']) / 1024:.1f} MB over warm start, "
+                     f"{r['n'] / r['seconds']:.0f} rec/s)")
+    growth = results[-1]["peak_kb"] / results[0]["peak_kb"]
+    emit("memory GET tool streaming", "; ".join(parts) + f"; peak ratio {growth:.2f}")
+
+
+def fig_grpc(emu: RemoteEmulator, user: Creds, n: int, latency: float, c: int) -> None:
+    """The same GET run out of process over the SDK's gRPC protocol (designer_host)."""
+    from designer_host import run_tool
+
+    xml = _xml(emu, user, path=GET_PATH, concurrency=c)
+    _fresh(emu, latency)
+    t0 = time.perf_counter()
+    one = run_tool("ServerGet", xml, {"Input": _wf_table(1)}, secrets=decrypt,
+                   python=sys.executable, timeout=120)
+    startup = time.perf_counter() - t0
+    _fresh(emu, latency)
+    t0 = time.perf_counter()
+    run = run_tool("ServerGet", xml, {"Input": _wf_table(n)}, secrets=decrypt,
+                   python=sys.executable, timeout=600, batch_rows=1000)
+    seconds = time.perf_counter() - t0
+    if not (one.completed and run.completed) or run.outputs["Success"].num_rows != n:
+        raise RuntimeError(f"gRPC run incomplete: {run.log[-800:]}")
+    inproc, _ = run_tool_timed(emu, user, "GET", n, c, latency)
+    ideal = n * latency / c
+    work = seconds - startup
+    emit(f"gRPC GET C={c}", f"N={n} L={latency * 1000:.0f}ms: wall {seconds:.2f} s incl. "
+         f"{startup:.2f} s process start (1-record run); efficiency without start "
+         f"{ideal / work:.2f}, in-process {ideal / inproc:.2f}")
+
+
+# ------------------------------------------------------------------------------ the command
+def write_results(args: argparse.Namespace, started: str, elapsed: float) -> None:
+    """Replace benchmarks/RESULTS.md's measured block with this run's lines."""
+    head = (
+        f"## Run of {started} ({'quick' if args.quick else 'full'})\n\n"
+        f"Machine: {os.cpu_count()} cores (`nproc`), {platform.platform()}, Python "
+        f"{platform.python_version()}; command `python -m benchmarks"
+        f"{' --quick' if args.quick else ''}`, {elapsed:.0f} s.\n\n```\n"
+    )
+    block = head + "\n".join(LINES) + "\n```\n"
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    start, end = "<!-- measured:start -->", "<!-- measured:end -->"
+    if start in text and end in text:
+        text = text[: text.index(start) + len(start)] + "\n" + block + text[text.index(end):]
+    else:
+        text += f"\n{start}\n{block}{end}\n"
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+FIGURES = ("throughput", "overhead", "peer", "tokens", "polling", "memory", "grpc")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the figures and print one line each."""
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="small N: a smoke run of every figure")
+    p.add_argument("--only", nargs="+", choices=FIGURES, help="run only these figures")
+    p.add_argument("--write", action="store_true", help="write the lines into RESULTS.md")
+    p.add_argument("--memory-child", nargs=3, metavar=("URL", "KEY", "N"),
+                   help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.memory_child:
+        url, key, n = args.memory_child
+        memory_child(url, key, int(n))
+        return 0
+    q = args.quick
+    chosen = set(args.only or FIGURES)
+    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"# {os.cpu_count()} cores; emulator in its own process; tools in process on the "
+          "SDK's SdkToolTestService unless the line says gRPC", flush=True)
+    t0 = time.perf_counter()
+    steps: list[tuple[str, Callable[[RemoteEmulator, Creds], None]]] = [
+        ("throughput", lambda e, u: fig_throughput(e, u, 200 if q else 2000, 0.02,
+                                                   [1, 8] if q else [1, 4, 8, 16])),
+        ("overhead", lambda e, u: fig_overhead(e, u, 200 if q else 2000)),
+        ("peer", lambda e, u: fig_peer(e, u, [(100, 0.0)] if q else [(2000, 0.0),
+                                                                      (500, 0.02)])),
+        ("tokens", lambda e, u: fig_tokens(e, u, 100 if q else 2000)),
+        ("polling", lambda e, u: fig_polling(e, u, 4 if q else 8, 0.5 if q else 1.0,
+                                             [0.25] if q else [0.25, 1.0])),
+        ("memory", lambda e, u: fig_memory(e, u, [1000, 5000] if q else [5000, 50000])),
+        ("grpc", lambda e, u: fig_grpc(e, u, 200 if q else 2000, 0.02, 8)),
+    ]
+    with RemoteEmulator() as emu:
+        user = emu.user("Curator")
+        for name, step in steps:
+            if name in chosen:
+                step(emu, user)
+    elapsed = time.perf_counter() - t0
+    print(f"# {elapsed:.0f} s", flush=True)
+    if args.write:
+        write_results(args, started, elapsed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Run a tool class inside this process on the SDK's own `SdkToolTestService` (the SDK path).
+
+Shared by the benchmarks and tests/faults. Nothing of ours is replaced: only the SDK provider's
+own methods are wrapped to see what the plugin sent (the test service drops field metadata and
+progress) and to answer `decrypt_password` (which hangs there, sdk/NOTES.md §2). With
+`keep=False` written tables are counted and dropped, so a long stream holds no output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pyarrow as pa
+
+_LOCK = threading.Lock()  # the provider methods are patched per run: one run at a time
+
+
+def encrypt(secret: str) -> str:
+    """What our stand-in for Designer stores for a secret (`decrypt` reverses it)."""
+    return "ENC:" + base64.b64encode(secret.encode()).decode()
+
+
+def decrypt(text: str) -> str:
+    """Designer's decryption as these drivers play it."""
+    if not text.startswith("ENC:"):
+        raise ValueError("the tool must send the stored (encrypted) text")
+    return base64.b64decode(text[4:]).decode()
+
+
+def config_xml(secret: str | None = None, **values: Any) -> str:
+    """A tool configuration as Designer writes it: <Configuration> plus the encrypted secret."""
+    parts = []
+    for key, value in values.items():
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, (list, dict)):
+            text = json.dumps(value)
+        else:
+            text = str(value)
+        parts.append(f"<{key}>{escape(text)}</{key}>")
+    if secret is not None:
+        parts.append(
+            f"<Secrets><apiSecret><text>{escape(encrypt(secret))}</text>"
+            "<encryptionMode>obfuscation</encryptionMode><encrypted>true</encrypted>"
+            "</apiSecret></Secrets>"
+        )
+    return "<Configuration>" + "".join(parts) + "</Configuration>"
+
+
+@dataclass
+class InProcessRun:
+    """What one in-process run produced."""
+
+    keep: bool = True
+    written: dict[str, list[pa.Table]] = field(default_factory=dict)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    pushed: dict[str, pa.Schema] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+    progress: list[float] = field(default_factory=list)
+    decrypts: int = 0
+    rows_in: int = 0
+
+    def table(self, anchor: str) -> pa.Table:
+        """Everything written to an anchor (an empty table with the pushed schema if nothing)."""
+        parts = self.written.get(anchor, [])
+        return pa.concat_tables(parts) if parts else self.pushed[anchor].empty_table()
+
+    def rows(self, anchor: str) -> list[dict[str, Any]]:
+        """The rows written to an anchor."""
+        return self.table(anchor).to_pylist()
+
+    def count(self, anchor: str) -> int:
+        """Rows written to an anchor."""
+        return self.row_counts.get(anchor, 0)
+
+    @property
+    def errors(self) -> list[str]:
+        """ERROR lines of the Results window."""
+        return [m for m in self.messages if m.startswith("ERROR:")]
+
+
+@contextmanager
+def _patched(run: InProcessRun) -> Iterator[None]:
+    from ayx_python_sdk.providers.amp_provider.amp_io_components import ControlIOBuffer
+    from ayx_python_sdk.providers.amp_provider.amp_provider_v2 import AMPProviderV2
+
+    orig = {
+        "write": AMPProviderV2.write_to_anchor,
+        "push": AMPProviderV2.push_outgoing_metadata,
+        "decrypt": ControlIOBuffer.decrypt_password,
+        "progress": ControlIOBuffer.update_progress,
+    }
+
+    def write(self: Any, name: str, data: Any) -> None:
+        table = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
+        run.row_counts[name] = run.row_counts.get(name, 0) + table.num_rows
+        if run.keep:
+            run.written.setdefault(name, []).append(table)
+            orig["write"](self, name, data)
+
+    def push(self: Any, name: str, schema: pa.Schema) -> None:
+        run.pushed[name] = schema
+        orig["push"](self, name, schema)
+
+    def decrypt_password(self: Any, text: str) -> str:
+        run.decrypts += 1
+        return decrypt(text)
+
+    def update_progress(self: Any, value: float) -> None:
+        run.progress.append(value)
+
+    AMPProviderV2.write_to_anchor = write
+    AMPProviderV2.push_outgoing_metadata = push
+    ControlIOBuffer.decrypt_password = decrypt_password
+    ControlIOBuffer.update_progress = update_progress
+    try:
+        yield
+    finally:
+        AMPProviderV2.write_to_anchor = orig["write"]
+        AMPProviderV2.push_outgoing_metadata = orig["push"]
+        ControlIOBuffer.decrypt_password = orig["decrypt"]
+        ControlIOBuffer.update_progress = orig["progress"]
+
+
+def _batches(data: pa.Table | Iterable[pa.RecordBatch], batch_rows: int | None
+             ) -> Iterator[pa.RecordBatch]:
+    if isinstance(data, pa.Table):
+        step = batch_rows or max(1, data.num_rows)
+        for start in range(0, data.num_rows, step):
+            yield from data.slice(start, step).to_batches()
+    else:
+        yield from data
+
+
+def run_inprocess(cls: type, config: str, data: pa.Table | Iterable[pa.RecordBatch] | None = None,
+                  *, schema: pa.Schema | None = None, batch_rows: int | None = None,
+                  keep: bool = True) -> InProcessRun:
+    """Run one tool: its input as a table or a stream of batches (give `schema` for a stream)."""
+    from ayx_python_sdk.core import Anchor
+    from ayx_python_sdk.core.testing import SdkToolTestService
+
+    run = InProcessRun(keep=keep)
+    in_schema = data.schema if isinstance(data, pa.Table) else schema
+    if data is not None and in_schema is None:
+        raise ValueError("a stream of batches needs its schema")
+    with _LOCK, _patched(run):
+        loop = asyncio.new_event_loop()  # the test service calls asyncio.get_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            svc = SdkToolTestService(
+                plugin_class=cls,
+                input_anchor_config={"Input": in_schema} if data is not None else {},
+                output_anchor_config={"Success": None, "Failure": None}, config_mock=config,
+            )
+            anchor = Anchor("Input", "1")
+            if data is not None:
+                for batch in _batches(data, batch_rows):
+                    run.rows_in += batch.num_rows
+                    svc.run_on_record_batch(batch, anchor)
+                    run.messages += svc.io_stream
+                svc.run_on_incoming_connection_complete(anchor)
+                run.messages += svc.io_stream
+            svc.run_on_complete()
+            run.messages += svc.io_stream
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
+    run.messages = [m for m in run.messages if not m.startswith("NONE:")]
+    return run
