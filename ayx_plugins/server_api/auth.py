@@ -15,7 +15,14 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_QUERY
 from oauthlib.oauth1 import Client as OAuth1Client
 from requests.auth import AuthBase
 
-from .errors import AuthenticationError, TransportError, parse_body, server_message_of
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    TransportError,
+    error_from_response,
+    parse_body,
+    server_message_of,
+)
 
 __all__ = [
     "BearerTokenAuth",
@@ -250,7 +257,10 @@ class OAuth2ClientCredentials(AuthBase):
         self.tokens_fetched += 1
         return info
 
-    def _token_error(self, response: requests.Response) -> AuthenticationError:
+    def _token_error(self, response: requests.Response) -> ApiError:
+        if response.status_code == 429 or response.status_code >= 500:
+            # Overload or an outage, not bad credentials: say so (and let callers retry).
+            return error_from_response(response, method="POST", url=self.token_url)
         body = parse_body(response)
         message = server_message_of(body) or f"HTTP {response.status_code}"
         code = body.get("error") if isinstance(body, dict) else None

@@ -19,6 +19,8 @@ from requests.adapters import HTTPAdapter
 from .auth import BearerTokenAuth, OAuth1QueryAuth, OAuth2ClientCredentials, TokenInfo, bearer_of
 from .errors import (
     ApiError,
+    RateLimitError,
+    ServerError,
     TransportError,
     error_from_response,
     parse_body,
@@ -301,7 +303,18 @@ class ServerClient:
                 headers=dict(headers or {}),
                 auth=auth,
             )
-            prepared = self._session.prepare_request(request)
+            try:
+                prepared = self._session.prepare_request(request)
+            except (RateLimitError, ServerError, TransportError) as exc:
+                # The token fetch failed after its own retries, so this request was never
+                # sent: retrying it (even a POST) cannot start anything twice.
+                transient = exc.status is None or exc.status in policy.statuses
+                if transient and attempt < policy.max_retries:
+                    self._count(retries=1)
+                    policy.sleep(policy.delay(attempt))
+                    attempt += 1
+                    continue
+                raise
             try:
                 response = self._send(prepared, limit)
             except requests.RequestException as exc:

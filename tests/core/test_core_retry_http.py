@@ -141,3 +141,18 @@ def test_tls_failure_is_a_transport_error_with_advice(emulator: EmulatorServer) 
     with pytest.raises(TransportError, match="TLS failed"):
         client.request_json("GET", "v3/workflows")
     assert client.stats.retries == 0  # a TLS failure is not retried
+
+
+def test_token_endpoint_outage_is_retried_and_explained(
+    emulator: EmulatorServer, make_client: MakeClient
+) -> None:
+    client = make_client()
+    emulator.faults.error(503, count=6, path_prefix="/webapi/oauth2/token")
+    job = start_job(client, SUCCESS_WF)  # the POST waits for a token; it is sent exactly once
+    assert job.status == "Queued"
+    assert emulator.counters.tokens_issued == 1 and _posts(emulator) == 1
+    emulator.faults.error(429, path_prefix="/webapi/oauth2/token")
+    other = make_client(retry=RetryPolicy(max_retries=1, sleep=Sleeps()))
+    with pytest.raises(RateLimitError) as info:
+        other.request_json("GET", "v3/workflows")
+    assert "check the API key" not in str(info.value) and "oauth2/token" in str(info.value)
