@@ -261,3 +261,33 @@ def test_reopening_a_saved_xml_configuration_shows_and_resaves_the_same_values(o
     assert {k: v for k, v in again.items() if k != "Secrets"} == {
         k: v for k, v in saved.items() if k != "Secrets"}
     assert decrypt(again["Secrets"][C.SECRET_KEY]["text"]) == SECRET
+
+
+def test_incoming_mode_needs_the_authenticate_fields(open_panel):
+    panel = open_panel("ServerJobStatus").open(fields=[("JobId", "V_String")])
+    panel.check("Use the incoming Authenticate fields (token from Server Authenticate)")
+    assert any("no ServerUrl or AccessToken field" in p for p in panel.problems())
+    assert "Enter the Server URL" not in panel.problems()
+
+
+def test_post_multipart_upload_maps_the_file_and_form_values_to_fields(open_panel):
+    forms = ["name", "ownerId", "isPublic", "isReadyForMigration", "othersMayDownload",
+             "othersCanExecute", "executionMode", "workflowCredentialType", "comments"]
+    fields = [*AUTH_FIELDS, ("Package", "V_WString"), *[(f"F_{f}", "V_WString") for f in forms]]
+    panel = open_panel("ServerPost").open(fields=fields)
+    panel.check("Use the incoming Authenticate fields (token from Server Authenticate)")
+    panel.select("POST endpoint", "workflows_create_workflow")
+    assert panel.page.get_by_label("Request body", exact=True).input_value() == "multipart"
+    problems = panel.problems()
+    assert "Choose the field holding the file path" in problems
+    needed = [p.rsplit(" ", 1)[1] for p in problems if p.startswith("The endpoint needs the form")]
+    assert "name" in needed and "ownerId" in needed and "comments" not in needed
+    panel.select("File path field", "Package")
+    for form in needed:
+        panel.select(f"Form value {form}", f"F_{form}")
+    panel.select("Form value comments", "F_comments")
+    panel.select("Form value comments", "")  # back to "(not sent)": the mapping goes away
+    assert panel.problems() == []
+    accepted("ServerPost", panel.save(), endpoint="workflows_create_workflow",
+             bodyMode="multipart", fileField="Package",
+             formFields={form: f"F_{form}" for form in needed})
