@@ -120,7 +120,7 @@ class Report:
     success: int = 0
     failure: int = 0
     requests: int = 0
-    retried: int = 0
+    non_idempotent_sent: str = ""
     reasons: Counter[str] = field(default_factory=Counter)
 
 
@@ -167,7 +167,7 @@ def check(emu: Any, case: Case, run: InProcessRun, name: str,
     # (a 401 that made the client fetch a new token is a re-send of a refused request)
     if case.non_idempotent is not None:
         sent = _sent_per_record(emu, case, before)
-        report.retried = sent - len(case.ids)
+        report.non_idempotent_sent = f"{case.non_idempotent[0]}s received={sent}"
         assert sent <= len(case.ids) + allow_401_resend, (
             f"{name}: {sent} {case.non_idempotent[0]} requests for {len(case.ids)} records")
     return report
@@ -178,7 +178,7 @@ def print_report(report: Report) -> None:
     reasons = "; ".join(f"{n}x {r}" for r, n in report.reasons.most_common(3))
     print(f"\n[fault-matrix] {report.case}: in={report.n} Success={report.success} "
           f"Failure={report.failure} requests={report.requests}"
-          + (f" non-idempotent-resends={report.retried}" if report.retried else "")
+          + (f" {report.non_idempotent_sent}" if report.non_idempotent_sent else "")
           + (f" | {reasons}" if reasons else ""))
 
 

@@ -8,6 +8,7 @@ with an actionable reason; one `[fault-matrix]` line per case is printed (run wi
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,22 +20,33 @@ from tests.faults.conftest import check, print_report, run_case, tool_case
 N = 200
 
 
-def _restart_between_batches(emu: Any, at_batch: int = 2, down: float = 0.3
-                             ) -> Callable[[pa.Table], Iterator[pa.RecordBatch]]:
-    """A batch stream that stops the emulator before batch `at_batch`, restarting it later."""
+def _restart_mid_batch(emu: Any, at_batch: int = 1, after: float = 0.05, down: float = 0.3
+                      ) -> Callable[[pa.Table], Iterator[pa.RecordBatch]]:
+    """A batch stream during whose batch `at_batch` the emulator goes down and comes back.
+
+    Like a killed and restarted process: the listener closes (new connections are refused)
+    and every open keep-alive connection is cut at its next request, for `down` seconds; then
+    the same instance, with the same state and tokens, listens again on the same port.
+    """
+    def crash_and_restart() -> None:
+        cut = emu.faults.drop(when="before")
+        emu.stop()
+        time.sleep(down)
+        emu.faults.remove(cut.id)
+        emu.start()
+
     def batches(table: pa.Table) -> Iterator[pa.RecordBatch]:
         timer: threading.Timer | None = None
         try:
             for i, batch in enumerate(table.to_batches(max_chunksize=50)):
                 if i == at_batch:
-                    emu.stop()  # same instance, same port, same state: a server restart
-                    timer = threading.Timer(down, emu.start)
+                    timer = threading.Timer(after, crash_and_restart)
                     timer.start()
                 yield batch
         finally:
             if timer is not None:
-                timer.join(5)
-                emu.start()  # no-op when the timer already restarted it
+                timer.join(10)
+            emu.start()  # a no-op when it is already up
     return batches
 
 
@@ -83,7 +95,7 @@ def test_fault_matrix(fixed_port_emulator: Any, tool: str, fault: str) -> None:
     statuses_before = emu.counters.statuses.get(401, 0)
     tokens_before = emu.counters.tokens_issued
     _inject(emu, spec)
-    batches = _restart_between_batches(emu) if spec.get("restart") else None
+    batches = _restart_mid_batch(emu) if spec.get("restart") else None
     run = run_case(case, batches)
     emu.faults.clear()
     resent_401 = emu.counters.statuses.get(401, 0) - statuses_before
