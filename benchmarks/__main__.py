@@ -24,8 +24,9 @@ from typing import Any
 import pyarrow as pa
 import requests
 
-from benchmarks.inprocess import InProcessRun, config_xml, decrypt, run_inprocess
 from benchmarks.remote import Creds, RemoteEmulator
+from designer_host import config_xml, decrypt
+from designer_host.inprocess import InProcessRun, run_inprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"

@@ -92,7 +92,13 @@ def _describe_transport(exc: requests.RequestException, url: str, timeout: float
         if isinstance(reason, urllib3.exceptions.NameResolutionError):
             return f"cannot resolve the host name {urlsplit(url).hostname!r}: check the URL / DNS"
         return f"connection to {host} refused: check the URL, port and that the Server is up"
-    return f"the connection to {host} failed: {type(exc).__name__}"
+    # The request went out and the connection closed before an answer: the Server may have
+    # acted on it, so the user must look before repeating it (never blindly re-run a job).
+    return (
+        f"the connection to {host} closed before the Server answered ({type(exc).__name__}); "
+        "the request was sent, so it may have gone through (a job may have started): check the "
+        "job list before starting it again"
+    )
 
 
 class ServerClient:

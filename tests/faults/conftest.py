@@ -16,7 +16,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from benchmarks.inprocess import InProcessRun, config_xml, run_inprocess
+from designer_host import config_xml
+from designer_host.inprocess import InProcessRun, run_inprocess
 
 WORKFLOWS = [f"6101a0b0c0d0e0f0a0b0c00{i}" for i in (1, 2, 3, 4)]  # visible to the Curator
 WF_APP = "6101a0b0c0d0e0f0a0b0c004"

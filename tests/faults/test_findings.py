@@ -1,8 +1,8 @@
 """Reasons that the fault matrix found not actionable enough (findings for the core).
 
 An open finding is `xfail(strict=True)`: reported as an expected failure, never as a pass, and
-a failure the day the core is fixed, so the marker gets removed then (the token-endpoint one
-was fixed by the core in e9f8356 and is a plain test now).
+a failure the day the core is fixed, so the marker gets removed then. Both findings so far are
+fixed and are plain tests now.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
-import pytest
 
-from benchmarks.inprocess import config_xml, run_inprocess
+from designer_host import config_xml
+from designer_host.inprocess import run_inprocess
 from tests.faults.conftest import WF_APP, WORKFLOWS
 
 
@@ -21,9 +21,6 @@ def _conn(emu: Any) -> dict[str, Any]:
     return dict(secret=cur.api_secret, serverUrl=emu.url, apiKey=cur.api_key)
 
 
-@pytest.mark.xfail(strict=True, reason="core finding: a POST whose connection dropped after it "
-                   "was sent says 'the connection to HOST failed: ConnectionError', not that the "
-                   "job may have started (the read-timeout message does say so)")
 def test_dropped_job_start_says_the_job_may_exist(emulator: Any) -> None:
     """A job start whose answer never came must tell the user to check before re-running."""
     from ayx_plugins.tools.runner import ServerRunner

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.inprocess import config_xml, run_inprocess
+from designer_host import config_xml
+from designer_host.inprocess import run_inprocess
 from tests.faults.conftest import REC, WF_APP, WORKFLOWS
 
 TOOLS = ["ServerAuthenticate", "ServerRunner", "ServerJobStatus", "ServerGet", "ServerPost",

@@ -22,7 +22,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from benchmarks.inprocess import InProcessRun, config_xml, decrypt, run_inprocess
+from designer_host import config_xml, decrypt
+from designer_host.inprocess import InProcessRun, run_inprocess
 from tests.faults.conftest import WF_APP, WORKFLOWS
 
 TOKEN_FIELD = "AccessToken"

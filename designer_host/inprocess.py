@@ -1,58 +1,25 @@
 """Run a tool class inside this process on the SDK's own `SdkToolTestService` (the SDK path).
 
-Shared by the benchmarks and tests/faults. Nothing of ours is replaced: only the SDK provider's
-own methods are wrapped to see what the plugin sent (the test service drops field metadata and
-progress) and to answer `decrypt_password` (which hangs there, sdk/NOTES.md §2). With
-`keep=False` written tables are counted and dropped, so a long stream holds no output.
+Shared by the tests, the benchmarks and the fault matrix. Nothing of ours is replaced: only the
+SDK provider's own methods are wrapped to see what the plugin sent (the test service drops field
+metadata and progress) and to answer `decrypt_password` (which hangs there, sdk/NOTES.md §2).
+With `keep=False` written tables are counted and dropped, so a long stream holds no output.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pyarrow as pa
 
+from designer_host.designer_config import decrypt
+
 _LOCK = threading.Lock()  # the provider methods are patched per run: one run at a time
-
-
-def encrypt(secret: str) -> str:
-    """What our stand-in for Designer stores for a secret (`decrypt` reverses it)."""
-    return "ENC:" + base64.b64encode(secret.encode()).decode()
-
-
-def decrypt(text: str) -> str:
-    """Designer's decryption as these drivers play it."""
-    if not text.startswith("ENC:"):
-        raise ValueError("the tool must send the stored (encrypted) text")
-    return base64.b64decode(text[4:]).decode()
-
-
-def config_xml(secret: str | None = None, **values: Any) -> str:
-    """A tool configuration as Designer writes it: <Configuration> plus the encrypted secret."""
-    parts = []
-    for key, value in values.items():
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, (list, dict)):
-            text = json.dumps(value)
-        else:
-            text = str(value)
-        parts.append(f"<{key}>{escape(text)}</{key}>")
-    if secret is not None:
-        parts.append(
-            f"<Secrets><apiSecret><text>{escape(encrypt(secret))}</text>"
-            "<encryptionMode>obfuscation</encryptionMode><encrypted>true</encrypted>"
-            "</apiSecret></Secrets>"
-        )
-    return "<Configuration>" + "".join(parts) + "</Configuration>"
 
 
 @dataclass
@@ -85,6 +52,11 @@ class InProcessRun:
     def errors(self) -> list[str]:
         """ERROR lines of the Results window."""
         return [m for m in self.messages if m.startswith("ERROR:")]
+
+    @property
+    def infos(self) -> list[str]:
+        """INFO lines of the Results window."""
+        return [m for m in self.messages if m.startswith("INFO:")]
 
 
 @contextmanager
@@ -142,8 +114,12 @@ def _batches(data: pa.Table | Iterable[pa.RecordBatch], batch_rows: int | None
 
 def run_inprocess(cls: type, config: str, data: pa.Table | Iterable[pa.RecordBatch] | None = None,
                   *, schema: pa.Schema | None = None, batch_rows: int | None = None,
-                  keep: bool = True) -> InProcessRun:
-    """Run one tool: its input as a table or a stream of batches (give `schema` for a stream)."""
+                  keep: bool = True, between: Callable[[], None] | None = None
+                  ) -> InProcessRun:
+    """Run one tool: its input as a table or a stream of batches (give `schema` for a stream).
+
+    `between` runs between two input batches (e.g. to expire tokens or inject a fault mid-run).
+    """
     from ayx_python_sdk.core import Anchor
     from ayx_python_sdk.core.testing import SdkToolTestService
 
@@ -162,7 +138,9 @@ def run_inprocess(cls: type, config: str, data: pa.Table | Iterable[pa.RecordBat
             )
             anchor = Anchor("Input", "1")
             if data is not None:
-                for batch in _batches(data, batch_rows):
+                for n, batch in enumerate(_batches(data, batch_rows)):
+                    if n and between is not None:
+                        between()
                     run.rows_in += batch.num_rows
                     svc.run_on_record_batch(batch, anchor)
                     run.messages += svc.io_stream
