@@ -19,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from .auth import BearerTokenAuth, OAuth1QueryAuth, OAuth2ClientCredentials, TokenInfo, bearer_of
 from .errors import (
     ApiError,
+    NotFoundError,
     RateLimitError,
     ServerError,
     TransportError,
@@ -62,6 +63,9 @@ def _rewind(files: Any) -> None:
         seek = getattr(obj, "seek", None)
         if callable(seek):
             seek(0)
+
+
+_MAYBE_REPEATED = "_ayx_maybe_repeated"
 
 
 def _describe_transport(exc: requests.RequestException, url: str, timeout: float) -> str:
@@ -296,6 +300,7 @@ class ServerClient:
         # The token request may be retried like a GET: it creates nothing on the Server.
         as_method = "GET" if idempotent else method
         attempt = 0
+        maybe_delivered = False  # an earlier attempt may have reached the Server and acted
         while True:
             if attempt:
                 _rewind(files)
@@ -325,6 +330,7 @@ class ServerClient:
                 response = self._send(prepared, limit)
             except requests.RequestException as exc:
                 if policy.retry_exception(as_method, exc) and attempt < policy.max_retries:
+                    maybe_delivered = maybe_delivered or not never_sent(exc)
                     wait = policy.delay(attempt)
                     log.info("retrying %s %s after %s", method, redact_url(url), type(exc).__name__)
                     self._count(retries=1)
@@ -339,11 +345,16 @@ class ServerClient:
                 attempt < policy.max_retries
             ):
                 wait = policy.delay(attempt, response.headers.get("Retry-After"))
+                # A gateway error (502/504) may hide a request the Server did carry out.
+                maybe_delivered = maybe_delivered or response.status_code in (502, 504)
                 response.close()
                 self._count(retries=1)
                 attempt += 1
                 policy.sleep(wait)
                 continue
+            # Read by request() to explain a 404 on a retried DELETE (an attribute, because the
+            # response is what every caller of _exchange passes around).
+            setattr(response, _MAYBE_REPEATED, maybe_delivered)
             return response
 
     def request(
@@ -393,7 +404,7 @@ class ServerClient:
             break
         if response.status_code >= 400:
             try:
-                raise error_from_response(
+                error = error_from_response(
                     response,
                     method=method,
                     url=redact_url(url),
@@ -401,6 +412,12 @@ class ServerClient:
                     bearer=not isinstance(self._auth, OAuth1QueryAuth),
                     secrets=self._secrets,
                 )
+                if isinstance(error, NotFoundError) and getattr(response, _MAYBE_REPEATED, False):
+                    error.message += (
+                        f" (this {method} was retried after an attempt whose answer was lost: "
+                        "that attempt most likely already did it)"
+                    )
+                raise error
             finally:
                 response.close()
         if not stream:

@@ -10,6 +10,7 @@ from core_seed import SUCCESS_WF, Sleeps
 
 from ayx_plugins.server_api import (
     ApiError,
+    NotFoundError,
     RateLimitError,
     RetryPolicy,
     ServerClient,
@@ -86,7 +87,7 @@ def test_job_post_not_resent_after_a_dropped_connection(
 ) -> None:
     curator.token()
     emulator.faults.drop(when="after", count=1, method="POST", path_prefix="/webapi/v3/workflows")
-    with pytest.raises(TransportError) as info:
+    with pytest.raises(TransportError, match="may have gone through") as info:
         start_job(curator, SUCCESS_WF)
     assert info.value.status is None
     assert _posts(emulator) == 1
@@ -113,6 +114,19 @@ def test_get_retried_after_a_dropped_connection(
     emulator.faults.drop(when="before", count=1, method="GET")
     assert curator.request_json("GET", "v3/workflows")
     assert curator.stats.retries == 1
+
+
+def test_delete_retried_after_a_lost_answer_explains_the_404(
+    emulator: EmulatorServer, curator: ServerClient
+) -> None:
+    created = curator.request_json("POST", "v3/collections", json={"name": "Doomed"})
+    emulator.faults.drop(when="after", count=1, method="DELETE")
+    with pytest.raises(NotFoundError, match="most likely already did it"):
+        curator.request("DELETE", f"v3/collections/{created}")
+    assert curator.stats.retries == 1
+    with pytest.raises(NotFoundError) as plain:  # an ordinary 404 says nothing of the kind
+        curator.request("DELETE", f"v3/collections/{created}")
+    assert "most likely" not in str(plain.value)
 
 
 def _closed_port() -> int:
