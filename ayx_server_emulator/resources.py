@@ -696,18 +696,12 @@ def _schedule_routes(route: Route, state: State) -> None:
     def get_schedule(scheduleId: str) -> Response:
         return json_response(_schedule_view(get_or_404(state.schedules, "Schedule", scheduleId)))
 
-    @route("/schedules/<scheduleId>", ["PUT"])
-    def put_schedule(scheduleId: str) -> Response:
+    @route("/schedules/<scheduleId>", ["PUT", "PATCH"])
+    def update_schedule(scheduleId: str) -> Response:
+        # PUT and PATCH differ only in which fields their contracts require.
         s = get_or_404(state.schedules, "Schedule", scheduleId)
-        body = contract("UpdateScheduleContract")
-        check_refs(body)
-        apply(s, body)
-        return json_response(_schedule_view(s))
-
-    @route("/schedules/<scheduleId>", ["PATCH"])
-    def patch_schedule(scheduleId: str) -> Response:
-        s = get_or_404(state.schedules, "Schedule", scheduleId)
-        body = contract("PatchScheduleContract")
+        name = "PatchScheduleContract" if request.method == "PATCH" else "UpdateScheduleContract"
+        body = contract(name)
         check_refs(body)
         apply(s, body)
         return json_response(_schedule_view(s))
