@@ -32,17 +32,22 @@ class Creds:
 
 
 class RemoteEmulator:
-    """`ayx-server-emulator --port 0` in a child process; stopped on exit."""
+    """`ayx-server-emulator --port 0` in a child process; stopped on exit.
 
-    def __init__(self, *args: str) -> None:
+    `module="benchmarks.fastserver"` starts the fast benchmark backend instead, which answers
+    the same admin endpoints for the calls a throughput run makes.
+    """
+
+    def __init__(self, *args: str, module: str = "ayx_server_emulator.cli") -> None:
         self.args = args
+        self.module = module
         self.proc: subprocess.Popen[str] | None = None
         self.url = ""
         self.admin = requests.Session()
 
     def start(self) -> RemoteEmulator:
         """Start the child and wait for its URL line (bounded)."""
-        cmd = [sys.executable, "-m", "ayx_server_emulator.cli", "--port", "0", *self.args]
+        cmd = [sys.executable, "-m", self.module, "--port", "0", *self.args]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      text=True, env=env)
@@ -57,7 +62,7 @@ class RemoteEmulator:
             if not line and self.proc.poll() is not None:
                 break
         self.stop()
-        raise RuntimeError("the emulator did not start")
+        raise RuntimeError(f"{self.module} did not start")
 
     def stop(self) -> None:
         """Terminate the child (kill after 5 s)."""
