@@ -1,8 +1,10 @@
 """`python -m benchmarks [--quick] [--write] [--only NAME ...]`: the speed figures, side by side.
 
-Every figure is measured in this one run against the emulator in its own process (per-request
-latency injected by its fault rules) through the real tools on the SDK path, and printed as one
-line. No figure is asserted: the numbers go to benchmarks/RESULTS.md (`--write`).
+Every figure is measured in this one run through the real tools on the SDK path and printed as
+one line of ratios. Throughput, polling at scale and orchestration run against the fast backend
+(`benchmarks.fastserver`, which adds the latency without CPU), so they measure the client
+against the limit N·L/C and not the strict emulator's own ceiling; the other figures use the
+emulator in its own process. No figure is asserted: `--write` puts them in benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from typing import Any
 import pyarrow as pa
 import requests
 
+from benchmarks.polling import fig_polling_scale
 from benchmarks.remote import Creds, RemoteEmulator
-from designer_host import config_xml, decrypt
+from benchmarks.sweep import fig_efficiency
+from designer_host import config_xml
 from designer_host.inprocess import InProcessRun, run_inprocess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,22 +137,6 @@ def bare_loop(emu: RemoteEmulator, user: Creds, tool: str, n: int, concurrency: 
 
 
 # ------------------------------------------------------------------------------ the figures
-def fig_throughput(emu: RemoteEmulator, user: Creds, n: int, latency: float,
-                   sweep: list[int]) -> None:
-    """Records/s and efficiency = (N*L/C) / achieved, for GET and Runner over a C sweep."""
-    for tool in ("GET", "Runner"):
-        for c in sweep:
-            seconds, counters = run_tool_timed(emu, user, tool, n, c, latency)
-            floor = bare_loop(emu, user, tool, n, c, latency)
-            ideal = n * latency / c
-            jobs = counters["jobsCreated"]
-            extra = f", jobs created {jobs}" if tool == "Runner" else ""
-            emit(f"throughput {tool} C={c}",
-                 f"N={n} L={latency * 1000:.0f}ms: {n / seconds:7.1f} rec/s, "
-                 f"efficiency {ideal / seconds:.2f} (bare requests threads: "
-                 f"{ideal / floor:.2f}), tokens {counters['tokensIssued']}{extra}")
-
-
 def fig_overhead(emu: RemoteEmulator, user: Creds, n: int) -> None:
     """Per-record time at zero latency, our GET tool at C=1 vs a bare requests loop."""
     ours, _ = run_tool_timed(emu, user, "GET", n, 1, 0.0)
@@ -171,41 +159,6 @@ def ensure_bench_venv() -> Path | None:
     except (OSError, subprocess.CalledProcessError) as exc:
         print(f"(peer venv unavailable: {exc})", file=sys.stderr)
         return None
-
-
-def peer_calls(emu: RemoteEmulator, user: Creds, python: Path, n: int,
-               latency: float) -> dict[str, Any]:
-    """N `workflows.get` calls by the peer's sync client, timed inside its process."""
-    _fresh(emu, latency)
-    proc = subprocess.run(
-        [str(python), str(Path(__file__).with_name("peer_client.py")), emu.url + "/webapi/",
-         user.api_key, "-", WF_OK, str(n)],
-        input=user.api_secret + "\n", capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        raise RuntimeError(f"peer failed: {proc.stderr[-500:]}")
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["tokens"] = emu.counters()["tokensIssued"]
-    return result
-
-
-def fig_peer(emu: RemoteEmulator, user: Creds, plan: list[tuple[int, float]]) -> None:
-    """The same N GET calls by `alteryx-server-py` (sync) and by our GET tool."""
-    python = ensure_bench_venv()
-    if python is None:
-        emit("peer alteryx-server-py", "not measured: its venv could not be created")
-        return
-    for n, latency in plan:
-        peer = peer_calls(emu, user, python, n, latency)
-        if peer["errors"]:
-            emit("peer alteryx-server-py", f"N={n}: {peer['errors']} errors, first: "
-                 f"{peer['first_error']}")
-            continue
-        ours1, _ = run_tool_timed(emu, user, "GET", n, 1, latency)
-        ours8, _ = run_tool_timed(emu, user, "GET", n, 8, latency)
-        emit(f"peer vs GET tool L={latency * 1000:.0f}ms",
-             f"N={n}: peer {n / peer['seconds']:6.1f} rec/s (tokens {peer['tokens']}), "
-             f"ours C=1 {n / ours1:6.1f} rec/s = {peer['seconds'] / ours1:.2f}x, "
-             f"ours C=8 {n / ours8:6.1f} rec/s = {peer['seconds'] / ours8:.2f}x")
 
 
 def fig_tokens(emu: RemoteEmulator, user: Creds, n: int) -> None:
@@ -302,31 +255,6 @@ def fig_memory(emu: RemoteEmulator, user: Creds, sizes: list[int]) -> None:
     emit("memory GET tool streaming", "; ".join(parts) + f"; peak ratio {growth:.2f}")
 
 
-def fig_grpc(emu: RemoteEmulator, user: Creds, n: int, latency: float, c: int) -> None:
-    """The same GET run out of process over the SDK's gRPC protocol (designer_host)."""
-    from designer_host import run_tool
-
-    xml = _xml(emu, user, path=GET_PATH, concurrency=c)
-    _fresh(emu, latency)
-    t0 = time.perf_counter()
-    one = run_tool("ServerGet", xml, {"Input": _wf_table(1)}, secrets=decrypt,
-                   python=sys.executable, timeout=120)
-    startup = time.perf_counter() - t0
-    _fresh(emu, latency)
-    t0 = time.perf_counter()
-    run = run_tool("ServerGet", xml, {"Input": _wf_table(n)}, secrets=decrypt,
-                   python=sys.executable, timeout=600, batch_rows=1000)
-    seconds = time.perf_counter() - t0
-    if not (one.completed and run.completed) or run.outputs["Success"].num_rows != n:
-        raise RuntimeError(f"gRPC run incomplete: {run.log[-800:]}")
-    inproc, _ = run_tool_timed(emu, user, "GET", n, c, latency)
-    ideal = n * latency / c
-    work = seconds - startup
-    emit(f"gRPC GET C={c}", f"N={n} L={latency * 1000:.0f}ms: wall {seconds:.2f} s incl. "
-         f"{startup:.2f} s process start (1-record run); efficiency without start "
-         f"{ideal / work:.2f}, in-process {ideal / inproc:.2f}")
-
-
 # ------------------------------------------------------------------------------ the command
 def write_results(args: argparse.Namespace, started: str, elapsed: float) -> None:
     """Replace benchmarks/RESULTS.md's measured block with this run's lines."""
@@ -346,7 +274,14 @@ def write_results(args: argparse.Namespace, started: str, elapsed: float) -> Non
     RESULTS.write_text(text, encoding="utf-8")
 
 
-FIGURES = ("throughput", "overhead", "peer", "tokens", "polling", "memory", "grpc")
+def on_fast(step: Callable[[RemoteEmulator, Creds], None]) -> None:
+    """Run one figure against a fresh fast backend in its own process."""
+    with RemoteEmulator(module="benchmarks.fastserver") as backend:
+        step(backend, backend.user("Curator"))
+
+
+FIGURES = ("efficiency", "overhead", "tokens", "polling", "polling-scale", "orchestration",
+           "memory", "memory-anchor", "cold-start")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -365,26 +300,33 @@ def main(argv: list[str] | None = None) -> int:
     q = args.quick
     chosen = set(args.only or FIGURES)
     started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"# {os.cpu_count()} cores; emulator in its own process; tools in process on the "
-          "SDK's SdkToolTestService unless the line says gRPC", flush=True)
+    print(f"# {os.cpu_count()} cores; servers in their own process (the fast backend for "
+          "efficiency, polling at scale and orchestration, the strict emulator otherwise); "
+          "tools in process on the SDK's SdkToolTestService unless a line says gRPC", flush=True)
     t0 = time.perf_counter()
-    steps: list[tuple[str, Callable[[RemoteEmulator, Creds], None]]] = [
-        ("throughput", lambda e, u: fig_throughput(e, u, 200 if q else 2000, 0.02,
-                                                   [1, 8] if q else [1, 4, 8, 16])),
-        ("overhead", lambda e, u: fig_overhead(e, u, 200 if q else 2000)),
-        ("peer", lambda e, u: fig_peer(e, u, [(100, 0.0)] if q else [(2000, 0.0),
-                                                                      (500, 0.02)])),
+    fast: list[tuple[str, Callable[[], None]]] = [
+        ("efficiency", lambda: fig_efficiency(
+            emit, None if q else ensure_bench_venv(), 100 if q else 2000,
+            [0.02] if q else [0.02, 0.1], [1, 8] if q else [1, 4, 8, 16, 32],
+            50 if q else 500)),
+        ("overhead", lambda: on_fast(lambda e, u: fig_overhead(e, u, 200 if q else 2000))),
+        ("polling-scale", lambda: fig_polling_scale(emit, 50 if q else 500, 2.0 if q else 5.0,
+                                                    0.5 if q else 1.0, 32)),
+    ]
+    strict: list[tuple[str, Callable[[RemoteEmulator, Creds], None]]] = [
         ("tokens", lambda e, u: fig_tokens(e, u, 100 if q else 2000)),
         ("polling", lambda e, u: fig_polling(e, u, 4 if q else 8, 0.5 if q else 1.0,
                                              [0.25] if q else [0.25, 1.0])),
         ("memory", lambda e, u: fig_memory(e, u, [1000, 5000] if q else [5000, 50000])),
-        ("grpc", lambda e, u: fig_grpc(e, u, 200 if q else 2000, 0.02, 8)),
     ]
+    for name, step in fast:
+        if name in chosen:
+            step()
     with RemoteEmulator() as emu:
         user = emu.user("Curator")
-        for name, step in steps:
+        for name, strict_step in strict:
             if name in chosen:
-                step(emu, user)
+                strict_step(emu, user)
     elapsed = time.perf_counter() - t0
     print(f"# {elapsed:.0f} s", flush=True)
     if args.write:
