@@ -18,12 +18,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from . import cli_jobs
 from .catalogue import Endpoint, call_endpoint, load_catalogue
 from .client import ServerClient
 from .errors import ApiError, AuthenticationError, PermissionDeniedError, TransportError
 from .jobs import Job, download_outputs, get_job, start_job, wait_for_job
 from .retry import RetryPolicy
 from .urls import AuthType, parse_base_url
+from .workflows import resolve_workflow
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -125,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="FILE", help="write the response body to FILE")
 
     p = sub("run", "start a job for a workflow (and with --wait, wait and judge it)")
-    p.add_argument("workflow_id")
+    p.add_argument("workflow_id", help="workflow id, Gallery URL or exact workflow name")
     p.add_argument("--question", "-Q", action="append", metavar="name=value")
     p.add_argument("--priority")
     p.add_argument("--worker-tag")
@@ -145,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--api", choices=("v1", "v3"), default="v3")
     p.add_argument("--output-dir", help="download the outputs here")
     p.add_argument("--format", default="Raw")
+    cli_jobs.add_job_options(p)
+    cli_jobs.register(sub)
 
     p = subs.add_parser("endpoints", help="list the endpoint catalogue")
     p.add_argument("filter", nargs="?", default="", help="substring of the name or path")
@@ -289,7 +293,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             job = start_job(
                 client,
-                args.workflow_id,
+                resolve_workflow(client, args.workflow_id),
                 questions,
                 priority=args.priority,
                 worker_tag=args.worker_tag,
@@ -304,6 +308,8 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_job(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with _client(args) as client:
+        if args.cancel:
+            return cli_jobs.cmd_cancel(client, args, out, err)
         job = get_job(client, args.job_id, api=args.api)
         return _finish_job(client, job, args, out, err)
 
@@ -622,6 +628,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "job": _cmd_job,
     "endpoints": _cmd_endpoints,
     "doctor": _cmd_doctor,
+    "jobs": lambda a, o, e: cli_jobs.cmd_jobs(_client, a, o, e),
+    "orchestrate": lambda a, o, e: cli_jobs.cmd_orchestrate(_client, a, o, e),
 }
 
 

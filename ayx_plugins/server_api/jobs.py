@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
 
 from .errors import ApiError, JobFailedError, JobTimeoutError
+from .segments import contained_path, path_segment
 
 if TYPE_CHECKING:
     from .client import ServerClient
@@ -221,8 +221,9 @@ def _api_for(client: ServerClient, api: Api) -> Api:
     return "v1" if client.auth_type == "oauth1" else api
 
 
-def _seg(value: str) -> str:
-    return quote(str(value), safe="")
+def _seg(value: str, what: str = "id") -> str:
+    # One path segment exactly: '..' or '/' in an id would reach another endpoint.
+    return path_segment(value, what)
 
 
 def start_job(
@@ -251,7 +252,8 @@ def start_job(
         if priority is not None:
             text = str(priority)
             body["priority"] = int(text) if text.lstrip("-").isdigit() else text
-    data = client.request_json("POST", f"{api}/workflows/{_seg(workflow_id)}/jobs", json=body)
+    path = f"{api}/workflows/{_seg(workflow_id, 'workflow id')}/jobs"
+    data = client.request_json("POST", path, json=body)
     return Job.from_json(data)
 
 
@@ -262,7 +264,7 @@ def get_job(
     api = _api_for(client, api)
     data = client.request_json(
         "GET",
-        f"{api}/jobs/{_seg(job_id)}",
+        f"{api}/jobs/{_seg(job_id, 'job id')}",
         params={"includeMessages": "true" if include_messages else "false"},
     )
     return Job.from_json(data)
@@ -335,7 +337,11 @@ def safe_file_name(name: str | None, fallback: str) -> str:
 def download_outputs(
     client: ServerClient, job: Job, directory: str | os.PathLike[str], *, fmt: str = "Raw"
 ) -> list[Path]:
-    """Stream each job output (GET v1/jobs/{id}/output/{outputId}?format=fmt) into `directory`."""
+    """Stream each job output (GET v1/jobs/{id}/output/{outputId}?format=fmt) into `directory`.
+
+    Every file lands inside `directory` (a name from the Server that would leave it raises
+    `PathEscapeError` before anything is written).
+    """
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
@@ -351,11 +357,11 @@ def download_outputs(
             n += 1
             name = f"{stem} ({n}){suffix}"
         used.add(name.lower())
-        path = target / name
+        path = contained_path(target, name, what="output file name")
         part = path.with_name(path.name + ".part")
         response = client.request(
             "GET",
-            f"v1/jobs/{_seg(job.id)}/output/{_seg(output.id)}",
+            f"v1/jobs/{_seg(job.id, 'job id')}/output/{_seg(output.id, 'output id')}",
             params={"format": fmt},
             stream=True,
         )
