@@ -390,7 +390,8 @@ def tool_config_xml(specs: ModuleType, tool: Any, sdk_version: str) -> bytes:
     params = ET.SubElement(sdk, "CustomParameters")
     ET.SubElement(params, "Version", Value=sdk_version)
     ET.SubElement(params, "ToolVersion", Value=specs.VERSION)
-    ET.SubElement(params, "WritesOutputData", Value="false")
+    writes = "true" if getattr(tool, "writes_output", False) else "false"
+    ET.SubElement(params, "WritesOutputData", Value=writes)
     gui = ET.SubElement(root, "GuiSettings", Html="index.html", Icon="icon.png",
                         SDKVersion=SDK_XML_VERSION, Help=getattr(tool, "help_url", specs.HELP_URL))
     _connections(gui, "InputConnections", tool.inputs)

@@ -40,6 +40,9 @@ class ToolSpec:
         AnchorSpec(FAILURE, "F", description="Records whose request failed, with the reason"),
     )
     method: str | None = None  # for the GET/POST/PUT/DELETE tools
+    # WritesOutputData in the tool XML: Designer's "Disable All Tools that Write Output" stops
+    # the tools that change the Server or write files (Runner, POST, PUT, DELETE).
+    writes_output: bool = False
 
     @property
     def folder(self) -> str:
@@ -57,17 +60,17 @@ TOOLS: tuple[ToolSpec, ...] = (
         inputs=(AnchorSpec("Input", "I", optional=True, description="Optional credentials"),),
     ),
     ToolSpec("ServerRunner", "Server Runner", "Run a Server workflow per record, optionally wait",
-             inputs=(_INPUT,)),
+             inputs=(_INPUT,), writes_output=True),
     ToolSpec("ServerJobStatus", "Server Job Status", "Get or wait for a Server job per record",
              inputs=(_INPUT,)),
     ToolSpec("ServerGet", "Server GET", "GET a Server API endpoint per record",
              inputs=(_INPUT,), method="GET"),
     ToolSpec("ServerPost", "Server POST", "POST to a Server API endpoint per record",
-             inputs=(_INPUT,), method="POST"),
+             inputs=(_INPUT,), method="POST", writes_output=True),
     ToolSpec("ServerPut", "Server PUT", "PUT to a Server API endpoint per record",
-             inputs=(_INPUT,), method="PUT"),
+             inputs=(_INPUT,), method="PUT", writes_output=True),
     ToolSpec("ServerDelete", "Server DELETE", "DELETE a Server API resource per record",
-             inputs=(_INPUT,), method="DELETE"),
+             inputs=(_INPUT,), method="DELETE", writes_output=True),
 )
 
 BY_CLASS = {t.class_name: t for t in TOOLS}

@@ -84,7 +84,8 @@ def test_tool_xml_is_generated_from_specs(built: dict[str, Built], tool: specs.T
         assert sdk is not None and sdk.get("Manifest") == "True" and sdk.get("Language") == "Python"
         assert root.find("SdkSettings/CustomParameters/Version").get("Value") == "2.6.1"  # type: ignore[union-attr]
         assert root.find("SdkSettings/CustomParameters/ToolVersion").get("Value") == specs.VERSION  # type: ignore[union-attr]
-        assert root.find("SdkSettings/CustomParameters/WritesOutputData").get("Value") == "false"  # type: ignore[union-attr]
+        writes = "true" if tool.writes_output else "false"
+        assert root.find("SdkSettings/CustomParameters/WritesOutputData").get("Value") == writes  # type: ignore[union-attr]
         gui = root.find("GuiSettings")
         assert gui is not None
         assert gui.get("Html") == "index.html" and (folder / "index.html").is_file()
