@@ -4,7 +4,7 @@ Used by the tests, the demo and the benchmarks; never shipped in the YXI and nev
 `ayx_plugins`.
 """
 
-from designer_host.designer_config import config_xml, decrypt, encrypt
+from designer_host.designer_config import config_xml, decrypt, encrypt, panel_config
 from designer_host.host import HostError, ToolRun, default_entry_point, metadata_of, run_tool
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "default_entry_point",
     "encrypt",
     "metadata_of",
+    "panel_config",
     "run_tool",
 ]

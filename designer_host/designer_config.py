@@ -45,3 +45,16 @@ def config_xml(secret: str | None = None, **values: Any) -> str:
             "</apiSecret></Secrets>"
         )
     return "<Configuration>" + "".join(parts) + "</Configuration>"
+
+
+def panel_config(secret: str | None = None, **values: Any) -> dict[str, Any]:
+    """A panel's saved `model.Configuration` as Designer holds it (the secret encrypted in
+    `Secrets`); `run_tool` and `run_inprocess` take it and apply Designer's Json.NET step."""
+    config: dict[str, Any] = dict(values)
+    if secret is not None:
+        config["Secrets"] = {SECRET_KEY: {"text": encrypt(secret), "encryptionMode": "obfuscation",
+                                          "encrypted": True}}
+    return config
+
+
+SECRET_KEY = "apiSecret"

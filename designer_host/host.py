@@ -163,7 +163,7 @@ class _Requests:
 
 def run_tool(
     tool_class: str,
-    config_xml: str = "<Configuration />",
+    config_xml: str | Mapping[str, Any] = "<Configuration />",
     inputs: Mapping[str, pa.Table] | None = None,
     *,
     python: str | os.PathLike[str] = sys.executable,
@@ -179,18 +179,38 @@ def run_tool(
     engine_constants: Mapping[str, str] | None = None,
     batch_rows: int | None = None,
     input_metadata: Mapping[str, pa.Schema] | None = None,
+    workflow_dir: str | os.PathLike[str] | None = None,
 ) -> ToolRun:
     """Run one tool out of process as Designer's engine would; see the module docstring.
+
+    `config_xml` is the tool's configuration XML, or a panel's saved `model.Configuration` (a
+    dict, with `Secrets`), which goes through Designer's Json.NET step
+    (`designer_host.jsonnet.configuration_to_xml`) first. `workflow_dir` is the folder of the
+    workflow (the `Engine.WorkflowDirectory` engine constant; default: a `workflow` folder that is
+    not the plugin's working directory, as in Designer; `cwd` when that is given);
+    `Engine.TempFilePath` is a temp folder.
 
     `inputs` maps anchor name -> table (one connection per anchor, named like Designer's
     "#1"); `batch_rows` splits each table into several record batches; `secrets` decrypts
     what the tool sends to `decrypt_password` (default: the text unchanged); `input_metadata`
     overrides the metadata announced for an anchor (default: from the table's schema).
     """
+    if not isinstance(config_xml, str):
+        from designer_host.jsonnet import configuration_to_xml
+
+        config_xml = configuration_to_xml(config_xml)
     inputs = dict(inputs or {})
     run = ToolRun()
     deadline = time.monotonic() + timeout
     workdir = Path(cwd) if cwd else Path(tempfile.mkdtemp(prefix="designer_host_"))
+    if cwd:  # the caller's folder: nothing is created in it
+        flowdir = Path(workflow_dir) if workflow_dir else workdir
+        tempdir = Path(tempfile.mkdtemp(prefix="designer_host_temp_"))
+    else:
+        flowdir = Path(workflow_dir) if workflow_dir else workdir / "workflow"
+        tempdir = workdir / "engine_temp"
+        tempdir.mkdir(parents=True, exist_ok=True)
+    flowdir.mkdir(parents=True, exist_ok=True)
     child_env = dict(os.environ)
     child_env.update(env or {})
     child_env["TOOL_SERVICE_ADDRESS"] = "127.0.0.1:0"  # the plugin binds a free port and says which
@@ -238,8 +258,8 @@ def run_tool(
         stub = SdkToolV2Stub(channel)
         _drive(stub, run, ctrl_req, rec_req, tool_class, config_xml, inputs, outputs,
                update_mode if update_mode is not None else (UM_FULL if update_only else UM_RUN),
-               secrets or (lambda text: text), deadline, workdir, engine_constants, batch_rows,
-               input_metadata or {})
+               secrets or (lambda text: text), deadline, (flowdir, tempdir, workdir),
+               engine_constants, batch_rows, input_metadata or {})
     finally:
         ctrl_req.close()
         rec_req.close()
@@ -261,7 +281,7 @@ def run_tool(
 def _drive(
     stub: Any, run: ToolRun, ctrl_req: _Requests, rec_req: _Requests, tool_class: str,
     config_xml: str, inputs: dict[str, pa.Table], outputs: tuple[str, ...], mode: int,
-    secrets: Callable[[str], str], deadline: float, workdir: Path,
+    secrets: Callable[[str], str], deadline: float, dirs: tuple[Path, Path, Path],
     engine_constants: Mapping[str, str] | None, batch_rows: int | None,
     input_metadata: Mapping[str, pa.Schema],
 ) -> None:
@@ -343,9 +363,10 @@ def _drive(
         data.incomingAnchors.append(IncomingAnchor(name=anchor, connections=[conn], sequencing=5))
     for name in outputs:
         data.outgoingAnchors.append(OutgoingAnchor(name=name, num_connections=1))
+    flowdir, tempdir, workdir = dirs
     constants = {
-        "Engine.TempFilePath": str(workdir),
-        "Engine.WorkflowDirectory": str(workdir),
+        "Engine.TempFilePath": str(tempdir),
+        "Engine.WorkflowDirectory": str(flowdir),
         "Engine.Version": "2025.1.1.0",
         "AlteryxExecutable": str(workdir),
         "ToolId": "7",

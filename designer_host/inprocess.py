@@ -9,8 +9,9 @@ With `keep=False` written tables are counted and dropped, so a long stream holds
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,7 +61,7 @@ class InProcessRun:
 
 
 @contextmanager
-def _patched(run: InProcessRun) -> Iterator[None]:
+def _patched(run: InProcessRun, constants: Mapping[str, str] | None = None) -> Iterator[None]:
     from ayx_python_sdk.providers.amp_provider.amp_io_components import ControlIOBuffer
     from ayx_python_sdk.providers.amp_provider.amp_provider_v2 import AMPProviderV2
 
@@ -69,7 +70,14 @@ def _patched(run: InProcessRun) -> Iterator[None]:
         "push": AMPProviderV2.push_outgoing_metadata,
         "decrypt": ControlIOBuffer.decrypt_password,
         "progress": ControlIOBuffer.update_progress,
+        "anchors": AMPProviderV2.set_anchors,
     }
+
+    def set_anchors(self: Any, init_data: Any) -> None:
+        # The test service sends no engine constants; Designer does, before the plugin exists.
+        orig["anchors"](self, init_data)
+        if constants:
+            self.environment.save_engine_constants(dict(constants))
 
     def write(self: Any, name: str, data: Any) -> None:
         table = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
@@ -93,6 +101,7 @@ def _patched(run: InProcessRun) -> Iterator[None]:
     AMPProviderV2.push_outgoing_metadata = push
     ControlIOBuffer.decrypt_password = decrypt_password
     ControlIOBuffer.update_progress = update_progress
+    AMPProviderV2.set_anchors = set_anchors
     try:
         yield
     finally:
@@ -100,6 +109,7 @@ def _patched(run: InProcessRun) -> Iterator[None]:
         AMPProviderV2.push_outgoing_metadata = orig["push"]
         ControlIOBuffer.decrypt_password = orig["decrypt"]
         ControlIOBuffer.update_progress = orig["progress"]
+        AMPProviderV2.set_anchors = orig["anchors"]
 
 
 def _batches(data: pa.Table | Iterable[pa.RecordBatch], batch_rows: int | None
@@ -112,14 +122,32 @@ def _batches(data: pa.Table | Iterable[pa.RecordBatch], batch_rows: int | None
         yield from data
 
 
-def run_inprocess(cls: type, config: str, data: pa.Table | Iterable[pa.RecordBatch] | None = None,
+def run_inprocess(cls: type, config: str | Mapping[str, Any],
+                  data: pa.Table | Iterable[pa.RecordBatch] | None = None,
                   *, schema: pa.Schema | None = None, batch_rows: int | None = None,
-                  keep: bool = True, between: Callable[[], None] | None = None
+                  keep: bool = True, between: Callable[[], None] | None = None,
+                  workflow_dir: str | os.PathLike[str] | None = None,
+                  temp_dir: str | os.PathLike[str] | None = None,
                   ) -> InProcessRun:
     """Run one tool: its input as a table or a stream of batches (give `schema` for a stream).
 
-    `between` runs between two input batches (e.g. to expire tokens or inject a fault mid-run).
+    `config` is the configuration XML or a panel's saved `model.Configuration` (a dict), which
+    goes through Designer's Json.NET step (`designer_host.jsonnet`) first. `between` runs between
+    two input batches (e.g. to expire tokens or inject a fault mid-run). `workflow_dir` (and
+    `temp_dir`) are sent as Designer's engine constants; without them the environment has none,
+    as under the SDK's test service.
     """
+    if not isinstance(config, str):
+        from designer_host.jsonnet import configuration_to_xml
+
+        config = configuration_to_xml(config)
+    constants = None
+    if workflow_dir is not None:
+        constants = {
+            "Engine.Version": "2025.1.1.0", "AlteryxExecutable": str(workflow_dir),
+            "Engine.WorkflowDirectory": str(workflow_dir),
+            "Engine.TempFilePath": str(temp_dir or workflow_dir), "ToolId": "7",
+        }
     from ayx_python_sdk.core import Anchor
     from ayx_python_sdk.core.testing import SdkToolTestService
 
@@ -127,7 +155,7 @@ def run_inprocess(cls: type, config: str, data: pa.Table | Iterable[pa.RecordBat
     in_schema = data.schema if isinstance(data, pa.Table) else schema
     if data is not None and in_schema is None:
         raise ValueError("a stream of batches needs its schema")
-    with _LOCK, _patched(run):
+    with _LOCK, _patched(run, constants):
         loop = asyncio.new_event_loop()  # the test service calls asyncio.get_event_loop()
         asyncio.set_event_loop(loop)
         try:
