@@ -49,6 +49,8 @@ from ayx_python_sdk.providers.amp_provider.resources.generated.sdk_tool_service_
     SdkToolV2Stub,
 )
 
+from designer_host import dcm
+
 LISTEN_TOKEN = "ListenPort: "
 PLUGIN_LOADED = "Plugin class successfully loaded."
 PLUGIN_FAILED = "Could not init plugin"
@@ -100,6 +102,7 @@ class ToolRun:
     saved_configs: list[str] = field(default_factory=list)
     closed_anchors: list[str] = field(default_factory=list)
     decrypt_requests: int = 0
+    dcm_requests: int = 0
     completed: bool = False
     returncode: int | None = None
     log: str = ""
@@ -180,6 +183,7 @@ def run_tool(
     batch_rows: int | None = None,
     input_metadata: Mapping[str, pa.Schema] | None = None,
     workflow_dir: str | os.PathLike[str] | None = None,
+    dcm_connections: Mapping[str, Any] | None = None,
 ) -> ToolRun:
     """Run one tool out of process as Designer's engine would; see the module docstring.
 
@@ -194,6 +198,9 @@ def run_tool(
     "#1"); `batch_rows` splits each table into several record batches; `secrets` decrypts
     what the tool sends to `decrypt_password` (default: the text unchanged); `input_metadata`
     overrides the metadata announced for an anchor (default: from the table's schema).
+    Anchors are sent in the order of `inputs` (e.g. `{"Input": data, "Connection": record}`
+    sends the data first). `dcm_connections` answers the tool's DCM requests like Designer:
+    connection id -> dict or `designer_host.dcm.DcmRefusal` (see `designer_host.dcm`).
     """
     if not isinstance(config_xml, str):
         from designer_host.jsonnet import configuration_to_xml
@@ -259,7 +266,7 @@ def run_tool(
         _drive(stub, run, ctrl_req, rec_req, tool_class, config_xml, inputs, outputs,
                update_mode if update_mode is not None else (UM_FULL if update_only else UM_RUN),
                secrets or (lambda text: text), deadline, (flowdir, tempdir, workdir),
-               engine_constants, batch_rows, input_metadata or {})
+               engine_constants, batch_rows, input_metadata or {}, dcm_connections)
     finally:
         ctrl_req.close()
         rec_req.close()
@@ -284,6 +291,7 @@ def _drive(
     secrets: Callable[[str], str], deadline: float, dirs: tuple[Path, Path, Path],
     engine_constants: Mapping[str, str] | None, batch_rows: int | None,
     input_metadata: Mapping[str, pa.Schema],
+    dcm_connections: Mapping[str, Any] | None = None,
 ) -> None:
     loaded = threading.Event()
     complete = threading.Event()
@@ -315,6 +323,14 @@ def _drive(
                     run.decrypt_requests += 1
                     answer = ControlIn(msg_id=resp.msg_id)
                     answer.decrypted_password.password = secrets(resp.decrypt_password.password)
+                    ctrl_req.put(answer)
+                elif kind == "dcm_e_request":
+                    run.dcm_requests += 1
+                    cid = resp.dcm_e_request.v2.get_connection.connection_id
+                    success, struct = dcm.answer(dcm_connections, cid)
+                    answer = ControlIn(msg_id=resp.msg_id)
+                    answer.dcm_e_response.success = success
+                    answer.dcm_e_response.response.CopyFrom(struct)
                     ctrl_req.put(answer)
                 elif kind == "translate_message":
                     tm = resp.translate_message

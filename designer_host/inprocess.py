@@ -18,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from designer_host.dcm import callback_value
 from designer_host.designer_config import decrypt
 
 _LOCK = threading.Lock()  # the provider methods are patched per run: one run at a time
@@ -34,6 +35,7 @@ class InProcessRun:
     messages: list[str] = field(default_factory=list)
     progress: list[float] = field(default_factory=list)
     decrypts: int = 0
+    dcm_requests: int = 0
     rows_in: int = 0
 
     def table(self, anchor: str) -> pa.Table:
@@ -61,7 +63,8 @@ class InProcessRun:
 
 
 @contextmanager
-def _patched(run: InProcessRun, constants: Mapping[str, str] | None = None) -> Iterator[None]:
+def _patched(run: InProcessRun, constants: Mapping[str, str] | None = None,
+             dcm_connections: Mapping[str, Any] | None = None) -> Iterator[None]:
     from ayx_python_sdk.providers.amp_provider.amp_io_components import ControlIOBuffer
     from ayx_python_sdk.providers.amp_provider.amp_provider_v2 import AMPProviderV2
 
@@ -71,6 +74,7 @@ def _patched(run: InProcessRun, constants: Mapping[str, str] | None = None) -> I
         "decrypt": ControlIOBuffer.decrypt_password,
         "progress": ControlIOBuffer.update_progress,
         "anchors": AMPProviderV2.set_anchors,
+        "dcm": ControlIOBuffer.get_connection,
     }
 
     def set_anchors(self: Any, init_data: Any) -> None:
@@ -97,6 +101,12 @@ def _patched(run: InProcessRun, constants: Mapping[str, str] | None = None) -> I
     def update_progress(self: Any, value: float) -> None:
         run.progress.append(value)
 
+    def get_connection(self: Any, connection_id: str, callback: Callable[[Any], None]) -> None:
+        run.dcm_requests += 1  # Designer answers on another thread, as over gRPC
+        value = callback_value(dcm_connections, connection_id)
+        threading.Thread(target=callback, args=(value,), daemon=True).start()
+
+    ControlIOBuffer.get_connection = get_connection
     AMPProviderV2.write_to_anchor = write
     AMPProviderV2.push_outgoing_metadata = push
     ControlIOBuffer.decrypt_password = decrypt_password
@@ -110,6 +120,7 @@ def _patched(run: InProcessRun, constants: Mapping[str, str] | None = None) -> I
         ControlIOBuffer.decrypt_password = orig["decrypt"]
         ControlIOBuffer.update_progress = orig["progress"]
         AMPProviderV2.set_anchors = orig["anchors"]
+        ControlIOBuffer.get_connection = orig["dcm"]
 
 
 def _batches(data: pa.Table | Iterable[pa.RecordBatch], batch_rows: int | None
@@ -128,6 +139,8 @@ def run_inprocess(cls: type, config: str | Mapping[str, Any],
                   keep: bool = True, between: Callable[[], None] | None = None,
                   workflow_dir: str | os.PathLike[str] | None = None,
                   temp_dir: str | os.PathLike[str] | None = None,
+                  connection: pa.Table | None = None, connection_first: bool = True,
+                  dcm_connections: Mapping[str, Any] | None = None,
                   ) -> InProcessRun:
     """Run one tool: its input as a table or a stream of batches (give `schema` for a stream).
 
@@ -135,7 +148,9 @@ def run_inprocess(cls: type, config: str | Mapping[str, Any],
     goes through Designer's Json.NET step (`designer_host.jsonnet`) first. `between` runs between
     two input batches (e.g. to expire tokens or inject a fault mid-run). `workflow_dir` (and
     `temp_dir`) are sent as Designer's engine constants; without them the environment has none,
-    as under the SDK's test service.
+    as under the SDK's test service. `connection` is the record(s) on the `Connection` anchor,
+    delivered before the input (`connection_first`) or after all of it; `dcm_connections`
+    answers the tool's DCM requests as Designer would (see `designer_host.dcm`).
     """
     if not isinstance(config, str):
         from designer_host.jsonnet import configuration_to_xml
@@ -155,15 +170,32 @@ def run_inprocess(cls: type, config: str | Mapping[str, Any],
     in_schema = data.schema if isinstance(data, pa.Table) else schema
     if data is not None and in_schema is None:
         raise ValueError("a stream of batches needs its schema")
-    with _LOCK, _patched(run, constants):
+    anchors: dict[str, Any] = {"Input": in_schema} if data is not None else {}
+    if connection is not None:
+        anchors["Connection"] = connection.schema
+    with _LOCK, _patched(run, constants, dcm_connections):
         loop = asyncio.new_event_loop()  # the test service calls asyncio.get_event_loop()
         asyncio.set_event_loop(loop)
         try:
             svc = SdkToolTestService(
                 plugin_class=cls,
-                input_anchor_config={"Input": in_schema} if data is not None else {},
+                input_anchor_config=anchors,
                 output_anchor_config={"Success": None, "Failure": None}, config_mock=config,
             )
+            names = list(anchors)
+
+            def send_connection() -> None:
+                if connection is None:
+                    return
+                anchor = Anchor("Connection", str(names.index("Connection") + 1))
+                for batch in connection.to_batches():
+                    svc.run_on_record_batch(batch, anchor)
+                    run.messages += svc.io_stream
+                svc.run_on_incoming_connection_complete(anchor)
+                run.messages += svc.io_stream
+
+            if connection_first:
+                send_connection()
             anchor = Anchor("Input", "1")
             if data is not None:
                 for n, batch in enumerate(_batches(data, batch_rows)):
@@ -174,6 +206,8 @@ def run_inprocess(cls: type, config: str | Mapping[str, Any],
                     run.messages += svc.io_stream
                 svc.run_on_incoming_connection_complete(anchor)
                 run.messages += svc.io_stream
+            if not connection_first:
+                send_connection()
             svc.run_on_complete()
             run.messages += svc.io_stream
         finally:

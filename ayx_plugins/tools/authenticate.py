@@ -1,9 +1,10 @@
 """Server Authenticate: fetch an OAuth 2 token (or check OAuth 1.0a keys) for the other tools.
 
-Without an input it runs once and outputs one record; with an input, once per record (the
-credentials may then come from fields: `urlField`, `keyField`, `secretField`). The output fields
-(`engine.CONNECTION_FIELDS`) are what the other tools read in "incoming" connection mode. The
-token appears only in the `AccessToken` field, never in a message.
+Without an input it runs once and outputs one record; with an input, once per record. The
+credentials are set in the tool, come from a DCM connection, or (source "fields") come per
+record from `urlField`, `keyField`, `secretField`; those key and secret fields are never passed
+on. The output record (`CONNECTION_FIELDS`) is what the other tools read on their Connection
+anchor. The token appears only in the `AccessToken` field, never in a message.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ class AuthenticateLogic(ToolLogic):
     """One token fetch (or signed check) per record."""
 
     display_name = "Server Authenticate"
-    needs_input = False
     runs_without_input = True
+    has_connection_anchor = False
     config: AuthenticateConfig
 
     def result_fields(self) -> list[pa.Field]:
@@ -46,17 +47,24 @@ class AuthenticateLogic(ToolLogic):
         return list(CONNECTION_FIELDS)
 
     def _per_record(self) -> bool:
+        return self.config.source == "fields"
+
+    def dropped_fields(self) -> set[str]:
+        """The per-record key and secret fields never leave this tool."""
         c = self.config
-        return bool(c.urlField or c.keyField or c.secretField)
+        fields = {c.keyField, c.secretField} - {""} if self._per_record() else set()
+        return {ACCESS_TOKEN} | fields
 
     def validate(self, input_schema: pa.Schema | None) -> None:
         """Fields named in the configuration must exist; the rest must be configured."""
         c = self.config
+        if not self._per_record():
+            return
         require_fields(input_schema, [c.urlField, c.keyField, c.secretField], "Credentials")
         if not c.urlField and not c.serverUrl.strip():
-            raise ConfigError("No Server URL is configured")
+            raise ConfigError("No Server URL is configured (and no field holding it is chosen)")
         if not c.keyField and not c.apiKey.strip():
-            raise ConfigError("No API key is configured")
+            raise ConfigError("No API key is configured (and no field holding it is chosen)")
 
     def connection(self, row: Mapping[str, Any]) -> ConnSpec | None:
         """Per-record credentials when fields are configured (the secret from the tool)."""
@@ -77,11 +85,13 @@ class AuthenticateLogic(ToolLogic):
     def plan(self, row: Mapping[str, Any]) -> Any:
         """The URL to report (the request itself is the client's token fetch)."""
         c = self.config
-        return (_text(row, c.urlField) if c.urlField else "") or c.serverUrl.strip()
+        if self._per_record() and c.urlField:
+            return _text(row, c.urlField) or c.serverUrl.strip()
+        return c.serverUrl.strip() if c.source == "configured" else ""
 
     def execute(self, client: ServerClient, plan: Any) -> Outcome:
         """Fetch the token (OAuth 2) or make one signed call (OAuth 1.0a)."""
-        values: dict[str, Any] = {SERVER_URL: plan, API_BASE: client.api_base,
+        values: dict[str, Any] = {SERVER_URL: plan or client.api_base, API_BASE: client.api_base,
                                   AUTH_TYPE: client.auth_type}
         if client.auth_type == "oauth2":
             info = client.token()

@@ -83,12 +83,18 @@ class _Model(BaseModel):
 
 
 class ConnectionConfig(_Model):
-    """How a tool reaches the Server."""
+    """How a tool reaches the Server: one shared choice of connection source."""
 
-    source: Literal["configured", "incoming"] = Field(
+    source: Literal["configured", "dcm", "anchor"] = Field(
         "configured",
-        description="configured: URL and keys set in this tool; incoming: the fields of a record "
-        "from the Server Authenticate tool",
+        description="configured: Server URL and API key set in this tool, the secret kept in "
+        "Designer (Alteryx's 'Hide' obfuscation, not strong encryption); dcm: a Data Connection "
+        "Manager connection of type Alteryx Server API; anchor: the record Server Authenticate "
+        "writes, connected to this tool's Connection (C) input anchor",
+    )
+    dcmConnectionId: str = Field(
+        "", description="The DCM connection id (File > Manage Connections; the connection must "
+        "have 'Allow connection for SDK' ticked)",
     )
     serverUrl: str = Field(
         "", description="Any Server URL: https://host, .../webapi/, .../gallery/"
@@ -116,8 +122,14 @@ class WaitConfig(_Model):
 
 
 class AuthenticateConfig(ConnectionConfig):
-    """Server Authenticate: credentials from the tool or, per record, from input fields."""
+    """Server Authenticate: credentials set in the tool, from DCM, or per record from fields."""
 
+    source: Literal["configured", "dcm", "fields"] = Field(  # type: ignore[assignment]
+        "configured",
+        description="configured: Server URL and API key set in this tool; dcm: a Data "
+        "Connection Manager connection; fields: per record, from input fields (the secret "
+        "field is never passed on)",
+    )
     urlField: str = ""
     keyField: str = ""
     secretField: str = ""

@@ -51,6 +51,12 @@ class ToolSpec:
 
 
 _INPUT = AnchorSpec("Input", "I", description="One request per record")
+_CONNECTION = AnchorSpec(
+    "Connection", "C", optional=True,
+    description="Optional: the record Server Authenticate writes (its Success output), for the "
+    "connection source 'the Connection anchor'",
+)
+_REQUEST_INPUTS = (_INPUT, _CONNECTION)
 
 TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
@@ -60,17 +66,17 @@ TOOLS: tuple[ToolSpec, ...] = (
         inputs=(AnchorSpec("Input", "I", optional=True, description="Optional credentials"),),
     ),
     ToolSpec("ServerRunner", "Server Runner", "Run a Server workflow per record, optionally wait",
-             inputs=(_INPUT,), writes_output=True),
+             inputs=_REQUEST_INPUTS, writes_output=True),
     ToolSpec("ServerJobStatus", "Server Job Status", "Get or wait for a Server job per record",
-             inputs=(_INPUT,)),
+             inputs=_REQUEST_INPUTS),
     ToolSpec("ServerGet", "Server GET", "GET a Server API endpoint per record",
-             inputs=(_INPUT,), method="GET"),
+             inputs=_REQUEST_INPUTS, method="GET"),
     ToolSpec("ServerPost", "Server POST", "POST to a Server API endpoint per record",
-             inputs=(_INPUT,), method="POST", writes_output=True),
+             inputs=_REQUEST_INPUTS, method="POST", writes_output=True),
     ToolSpec("ServerPut", "Server PUT", "PUT to a Server API endpoint per record",
-             inputs=(_INPUT,), method="PUT", writes_output=True),
+             inputs=_REQUEST_INPUTS, method="PUT", writes_output=True),
     ToolSpec("ServerDelete", "Server DELETE", "DELETE a Server API resource per record",
-             inputs=(_INPUT,), method="DELETE", writes_output=True),
+             inputs=_REQUEST_INPUTS, method="DELETE", writes_output=True),
 )
 
 BY_CLASS = {t.class_name: t for t in TOOLS}

@@ -30,11 +30,12 @@ def conn(emu: Any, role: str = "Curator", **values: Any) -> str:
 @pytest.fixture
 def run_tool_inprocess() -> Any:
     """Run a tool class in process: fn(cls, config_xml, input_table|None, batch_rows=None,
-    between=None); every written batch must carry exactly the schema the tool pushed."""
+    between=None, connection=None, connection_first=True, dcm_connections=None); every written
+    batch must carry exactly the schema the tool pushed."""
 
     def run(cls: type, config: str, table: pa.Table | None = None, *,
-            batch_rows: int | None = None, between: Any = None) -> InProcessRun:
-        result = run_inprocess(cls, config, table, batch_rows=batch_rows, between=between)
+            batch_rows: int | None = None, between: Any = None, **kw: Any) -> InProcessRun:
+        result = run_inprocess(cls, config, table, batch_rows=batch_rows, between=between, **kw)
         for name, parts in result.written.items():
             for part in parts:
                 assert part.schema.equals(result.pushed[name], check_metadata=True), (

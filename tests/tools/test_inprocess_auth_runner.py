@@ -55,16 +55,19 @@ def test_authenticate_bad_secret_is_a_failure_row_with_the_reason(emulator, run_
 def test_authenticate_per_record_credentials(emulator, run_tool_inprocess):
     good, other = emulator.user("Curator"), emulator.user("Artisan")
     table = pa.table({
+        "Row": [1, 2, 3],
         "Url": [emulator.url, emulator.url, None],
         "Key": [good.api_key, other.api_key, good.api_key],
         "Secret": [good.api_secret, "wrong", good.api_secret],
     })
-    xml = config_xml(urlField="Url", keyField="Key", secretField="Secret")
+    xml = config_xml(source="fields", urlField="Url", keyField="Key", secretField="Secret")
     run = run_tool_inprocess(ServerAuthenticate, xml, table)
-    assert [r["Key"] for r in run.rows("Success")] == [good.api_key]
+    assert [r["Row"] for r in run.rows("Success")] == [1]
     failures = run.rows("Failure")
-    assert [r["Key"] for r in failures] == [other.api_key, good.api_key]
+    assert [r["Row"] for r in failures] == [2, 3]
     assert failures[1]["HTTP Status"] is None and "URL" in failures[1]["Error"]
+    for name in ("Success", "Failure"):  # the key and secret fields never leave the tool
+        assert {"Key", "Secret"} & set(run.table(name).schema.names) == set()
 
 
 def test_configuration_error_reports_once_and_loses_no_record(emulator, run_tool_inprocess):
@@ -110,9 +113,10 @@ def test_runner_bad_workflow_ids_are_failure_rows(emulator, run_tool_inprocess):
     failures = run.rows("Failure")
     assert [r["Wf"] for r in failures] == [None, "", "   ", "6101a0b0c0d0e0f0a0b0cfff", "x/../y?ü"]
     assert [r["HTTP Status"] for r in failures[:3]] == [None, None, None]
-    assert "workflow id is empty" in failures[0]["Error"]
+    assert "The workflow is empty" in failures[0]["Error"]
     assert failures[3]["HTTP Status"] == 404
-    assert failures[4]["HTTP Status"] in (400, 404)
+    # Not an id nor a URL: a name, looked up (no request ever carries it as a path segment).
+    assert failures[4]["HTTP Status"] is None and "no workflow named" in failures[4]["Error"]
     assert emulator.counters.jobs_created == 1
 
 
@@ -166,7 +170,7 @@ def test_runner_wait_timeout_goes_where_configured(emulator, run_tool_inprocess)
 def test_runner_without_wait_then_job_status_waits(emulator, run_tool_inprocess):
     emulator.config.update(job_timing="seconds", job_seconds=0.2)
     table = pa.table({"Id": [1, 2]})
-    run = run_tool_inprocess(ServerRunner, conn(emulator, workflowId=WF_OK), table)
+    run = run_tool_inprocess(ServerRunner, conn(emulator, workflowId=WF_OK, wait=False), table)
     started = run.table("Success")
     assert set(started.column("JobStatus").to_pylist()) <= {"Queued", "Created", "Running"}
     status = run_tool_inprocess(ServerJobStatus, conn(emulator, wait=True, pollSeconds=0.05),
@@ -212,17 +216,17 @@ def test_job_status_unknown_null_and_failed_jobs(emulator, run_tool_inprocess):
     assert failures[2]["HTTP Status"] in (400, 404)
 
 
-def test_incoming_connection_from_authenticate(emulator, run_tool_inprocess):
+def test_connection_anchor_from_authenticate(emulator, run_tool_inprocess):
     auth = run_tool_inprocess(ServerAuthenticate, conn(emulator)).table("Success")
-    chained = auth.append_column("Wf", pa.array([WF_OK]))
-    xml = config_xml(source="incoming", workflowIdField="Wf", wait=True, pollSeconds=0.05)
-    run = run_tool_inprocess(ServerRunner, xml, chained)
+    xml = config_xml(source="anchor", workflowIdField="Wf", wait=True, pollSeconds=0.05)
+    run = run_tool_inprocess(ServerRunner, xml, pa.table({"Wf": [WF_OK]}), connection=auth)
     assert run.errors == []
     (row,) = run.rows("Success")
-    assert row["Disposition"] == "Success" and row["ServerUrl"] == emulator.url
-    assert emulator.counters.tokens_issued == 1  # the Runner reused the incoming token
+    assert row["Disposition"] == "Success" and set(row) & {"ServerUrl", "AccessToken"} == set()
+    assert emulator.counters.tokens_issued == 1  # the Runner reused Authenticate's token
     assert run.decrypts == 0
-    assert_no_secret([row["AccessToken"]], run.messages)
+    assert_no_secret([auth.column("AccessToken")[0].as_py()], run.messages,
+                     {n: run.table(n) for n in ("Success", "Failure")})
 
 
 def test_huge_and_unicode_values_pass_through(emulator, run_tool_inprocess):

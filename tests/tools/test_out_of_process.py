@@ -15,9 +15,13 @@ WF_OK = "6101a0b0c0d0e0f0a0b0c001"
 WF_ERROR = "6101a0b0c0d0e0f0a0b0c002"
 
 
-def _run(tool: str, xml: str, table: pa.Table | None = None, **kw):
-    run = run_tool(tool, xml, {"Input": table} if table is not None else {}, secrets=decrypt,
-                   python=sys.executable, timeout=90, **kw)
+def _run(tool: str, xml: str, table: pa.Table | None = None, *,
+         connection: pa.Table | None = None, data_first: bool = False, **kw):
+    inputs = {"Input": table} if table is not None else {}
+    if connection is not None:  # dict order = the order Designer delivers the anchors in
+        inputs = {**inputs, "Connection": connection} if data_first else {
+            "Connection": connection, **inputs}
+    run = run_tool(tool, xml, inputs, secrets=decrypt, python=sys.executable, timeout=90, **kw)
     assert run.completed, run.log[-3000:]
     for name, out in run.outputs.items():
         assert out.schema.equals(run.output_schemas[name], check_metadata=True)
@@ -31,10 +35,10 @@ def test_demo_chain_authenticate_runner_job_status_get(emulator):
     token = token_table.column("AccessToken")[0].as_py()
     assert token_table.schema.field("TokenExpires").metadata[b"ayx.type"] == b"15"
 
-    runs = pa.concat_tables([token_table] * 3).append_column(
-        "Wf", pa.array([WF_OK, WF_ERROR, WF_OK]))
-    runner = _run("ServerRunner", config_xml(source="incoming", workflowIdField="Wf", wait=True,
-                                             pollSeconds=0.05, concurrency=2), runs)
+    runs = pa.table({"Wf": [WF_OK, WF_ERROR, WF_OK]})
+    runner = _run("ServerRunner", config_xml(source="anchor", workflowIdField="Wf", wait=True,
+                                             pollSeconds=0.05, concurrency=2), runs,
+                  connection=token_table)
     assert runner.errors == []
     ok, bad = runner.outputs["Success"], runner.outputs["Failure"]
     assert ok.column("Wf").to_pylist() == [WF_OK, WF_OK]
@@ -43,18 +47,20 @@ def test_demo_chain_authenticate_runner_job_status_get(emulator):
     assert ok.schema.field("CreateDate").metadata[b"ayx.type"] == b"15"
     assert ok.schema.field("TimedOut").metadata[b"ayx.type"] == b"1"
 
-    status = _run("ServerJobStatus", config_xml(source="incoming"), ok)
+    status = _run("ServerJobStatus", config_xml(source="anchor"), ok, connection=token_table)
     assert status.outputs["Success"].column("JobStatus").to_pylist() == ["Completed"] * 2
 
-    get = _run("ServerGet", config_xml(source="incoming", path="v3/workflows",
-                                       outputMode="rows"), token_table)
+    get = _run("ServerGet", config_xml(source="anchor", path="v3/workflows",
+                                       outputMode="rows"), None, connection=token_table)
     rows = get.outputs["Success"]
     assert WF_OK in rows.column("id").to_pylist()
     assert rows.schema.field("dateCreated").metadata[b"ayx.type"] == b"15"
     assert emulator.counters.tokens_issued == 1  # one Authenticate feeds every tool
     for run in (runner, status, get):
         assert any("succeeded" in m for m in run.texts("info"))
-        assert_no_secret([token], run.messages)
+        assert_no_secret([token], run.messages, run.outputs)
+        for out in run.outputs.values():  # no connection columns in the outputs
+            assert {"AccessToken", "ServerUrl", "ApiBase"} & set(out.schema.names) == set()
 
 
 def test_update_only_pushes_exactly_the_run_schema_and_sends_nothing(emulator):
