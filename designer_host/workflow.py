@@ -26,6 +26,7 @@ import json
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,20 +96,30 @@ class Workflow:
     name: str = ""
     amp: bool = False
 
-    def order(self) -> list[Node]:
-        """Nodes in dependency order (Kahn; ties by tool id), text boxes left out."""
-        pending = {i: {w.origin for w in self.wires if w.destination == i} for i in self.nodes}
-        done: list[Node] = []
+    def levels(self) -> list[list[Node]]:
+        """Nodes in dependency order, in waves that can run side by side (text boxes left out).
+
+        Raises ValueError on a cycle (Designer refuses to run one too).
+        """
+        pending = {i: {w.origin for w in self.wires if w.destination == i and w.origin in
+                       self.nodes} for i in self.nodes}
+        waves: list[list[Node]] = []
         while pending:
             ready = sorted((i for i, deps in pending.items() if not deps), key=_id_key)
             if not ready:
                 raise ValueError(f"the workflow has a cycle among tools {sorted(pending)}")
             for i in ready:
                 del pending[i]
-                for deps in pending.values():
-                    deps.discard(i)
-                done.append(self.nodes[i])
-        return [n for n in done if n.plugin != TEXT_BOX]
+            for deps in pending.values():
+                deps.difference_update(ready)
+            wave = [self.nodes[i] for i in ready if self.nodes[i].plugin != TEXT_BOX]
+            if wave:
+                waves.append(wave)
+        return waves
+
+    def order(self) -> list[Node]:
+        """Nodes in dependency order (ties by tool id), text boxes left out."""
+        return [n for wave in self.levels() for n in wave]
 
 
 def _id_key(tool_id: str) -> tuple[int, str]:
@@ -281,12 +292,14 @@ def run_workflow(
     values: Mapping[str, str] | None = None,
     python: str = sys.executable,
     timeout: float = 300.0,
+    parallel: int = 4,
     on_tool: Callable[[Node, dict[str, pa.Table]], None] | None = None,
 ) -> WorkflowRun:
     """Run every node in dependency order.
 
-    `servers` maps a (server placeholder, key placeholder) pair's key placeholder to
-    `(url, key, secret)`; `values` replaces any other placeholder text in the configurations.
+    `servers` maps a key placeholder (`YOUR-API-KEY`, `TARGET-API-KEY`) to `(url, key, secret)`
+    for that Server; `values` replaces any other placeholder text in the configurations;
+    `parallel` tools of one wave run at once (each in its own plugin process).
     """
     result = WorkflowRun()
     replace: dict[str, str] = dict(values or {})
@@ -295,22 +308,35 @@ def run_workflow(
         replace[url_ph] = url
         replace[key_ph] = key
         secrets[key] = secret
-    for node in workflow.order():
+    def inputs_of(node: Node) -> dict[str, pa.Table]:
         inputs: dict[str, pa.Table] = {}
         for wire in workflow.wires:
             if wire.destination != node.tool_id:
                 continue
-            upstream = result.outputs.get(wire.origin, {})
-            table = upstream.get(wire.origin_anchor)
+            table = result.outputs.get(wire.origin, {}).get(wire.origin_anchor)
             if table is None:
                 continue
             anchor = wire.destination_anchor
             inputs[anchor] = (pa.concat_tables([inputs[anchor], table], promote_options="default")
                               if anchor in inputs else table)
-        outs = _run_node(node, inputs, replace, secrets, python, timeout, result)
-        result.outputs[node.tool_id] = outs
-        if on_tool is not None:
-            on_tool(node, outs)
+        return inputs
+
+    # Designer starts every tool of a wave at once; so does this host (each its own process).
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        for wave in workflow.levels():
+            runs = {node.tool_id: pool.submit(_run_node, node, inputs_of(node), replace, secrets,
+                                              python, timeout) for node in wave}
+            for node in wave:
+                outs, run, browse = runs[node.tool_id].result()
+                result.outputs[node.tool_id] = outs
+                if run is not None:
+                    result.runs[node.tool_id] = run
+                    result.messages += [(node.tool_id, kind, text) for kind, text in run.messages
+                                        if text != "Plugin class successfully loaded."]
+                if browse is not None:
+                    result.browse[node.tool_id] = browse
+                if on_tool is not None:
+                    on_tool(node, outs)
     return result
 
 
@@ -322,23 +348,24 @@ def _server_pairs(servers: Mapping[str, tuple[str, str, str]]
 
 def _run_node(node: Node, inputs: dict[str, pa.Table], replace: Mapping[str, str],
               secrets: Mapping[str, str], python: str, timeout: float,
-              result: WorkflowRun) -> dict[str, pa.Table]:
+              ) -> tuple[dict[str, pa.Table], ToolRun | None, pa.Table | None]:
+    """One node's outputs, its plugin run (our tools) and what it shows (Browse)."""
     if node.plugin == TEXT_INPUT:
         config = ET.fromstring(substitute(node.config_xml(), replace))
-        return {"Output": text_input(config)}
+        return {"Output": text_input(config)}, None, None
     if node.plugin == BROWSE:
         table = inputs.get("Input")
-        result.browse[node.tool_id] = table if table is not None else pa.table({})
-        return {}
+        return {}, None, table if table is not None else pa.table({})
     if node.plugin == APPEND:
         targets, source = inputs.get("Targets"), inputs.get("Source")
         if targets is None or source is None:
-            return {"Output": pa.table({})}
-        return {"Output": append_fields(targets, source)}
+            return {"Output": pa.table({})}, None, None
+        return {"Output": append_fields(targets, source)}, None, None
     if node.plugin == JSON_PARSE:
-        return {"Output": json_parse(inputs.get("Input", pa.table({})), node.config)}
+        return {"Output": json_parse(inputs.get("Input", pa.table({})), node.config)}, None, None
     if node.plugin == DYNAMIC_INPUT:
-        return {"Output": dynamic_input(inputs.get("Input", pa.table({})), node.config)}
+        table = inputs.get("Input", pa.table({}))
+        return {"Output": dynamic_input(table, node.config)}, None, None
     tool_class = node.tool_class
     if tool_class is None:
         raise ValueError(f"tool {node.tool_id}: {node.plugin!r} is not a tool this host runs")
@@ -347,11 +374,7 @@ def _run_node(node: Node, inputs: dict[str, pa.Table], replace: Mapping[str, str
         xml = _with_secret(xml, key, secret)
     run = run_tool(tool_class, xml, inputs, python=python, secrets=decrypt, timeout=timeout,
                    engine_constants={"ToolId": node.tool_id})
-    result.runs[node.tool_id] = run
-    for kind, text in run.messages:
-        if text != "Plugin class successfully loaded.":
-            result.messages.append((node.tool_id, kind, text))
-    return dict(run.outputs)
+    return dict(run.outputs), run, None
 
 
 # --- printing -----------------------------------------------------------------------------------

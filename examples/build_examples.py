@@ -259,8 +259,20 @@ def feed(ex: Example, auth: int | None, tool_id: int) -> None:
         ex.wire(auth, "Success", tool_id, "Connection")
 
 
+def workflow(value: str) -> dict[str, Any]:
+    """Server Runner's fixed workflow (an id, a Gallery URL or a name where the tool takes one)."""
+    return {"workflow": value} if has_field("RunnerConfig", "workflow") else {"workflowId": value}
+
+
+def workflow_from(field_name: str) -> dict[str, Any]:
+    """Server Runner's workflow from a field."""
+    if has_field("RunnerConfig", "workflowField"):
+        return {"workflowField": field_name}
+    return {"workflowIdField": field_name}
+
+
 def runner_wait() -> dict[str, Any]:
-    return {"wait": True, "pollSeconds": 0.2, "waitTimeoutSeconds": 120}
+    return {"wait": True, "pollSeconds": 5, "waitTimeoutSeconds": 1800}
 
 
 # --- the seven examples -------------------------------------------------------------------------
@@ -274,7 +286,7 @@ def app_per_row() -> Example:
     data = ex.text_input(0, 1, ["Region", "Size"], [["North", "S"], ["South", "M"],
                                                     ["East", "L"]], "The answers")
     auth, conn = connect(ex, 0, 0)
-    run = ex.tool("ServerRunner", 1.5, 1, "Run the app per row", **conn, workflowId=WF_APP,
+    run = ex.tool("ServerRunner", 1.5, 1, "Run the app per row", **conn, **workflow(WF_APP),
                   questionsMode="fields", questionFields=["Region", "Size"], concurrency=4,
                   **runner_wait())
     ex.wire(data, "Output", run)
@@ -298,7 +310,7 @@ def sequential_chain() -> Example:
              ("C", WF_WARNING, "C: Emulator Warning")]
     previous, anchor = start, "Output"
     for n, (_, wf, label) in enumerate(steps):
-        tid = ex.tool("ServerRunner", 1.3 + n * 1.3, 1, label, **conn, workflowId=wf,
+        tid = ex.tool("ServerRunner", 1.3 + n * 1.3, 1, label, **conn, **workflow(wf),
                       concurrency=1, **runner_wait())
         ex.wire(previous, anchor, tid)
         feed(ex, auth, tid)
@@ -320,7 +332,7 @@ def nested_outputs() -> Example:
     start = ex.text_input(0, 1, ["Workflow"], [[WF_SUCCESS]], "The workflow to run")
     auth, conn = connect(ex, 0, 0)
     run = ex.tool("ServerRunner", 1.3, 1, "Run, wait, download", **conn,
-                  workflowIdField="Workflow", downloadOutputs=True,
+                  **workflow_from("Workflow"), downloadOutputs=True,
                   outputFolder=OUTPUT_FOLDER_PLACEHOLDER, outputFormat="Raw", **runner_wait())
     ex.wire(start, "Output", run)
     feed(ex, auth, run)
@@ -357,8 +369,9 @@ def dependency_plan() -> Example:
     auth, conn = connect(ex, 0, 0)
     if plan_mode:
         extra: dict[str, Any] = {"mode": "plan"}
+        extra.update(workflow_from("Workflow"))
         for name, value in (("stepField", "Step"), ("dependsOnField", "DependsOn"),
-                            ("workflowIdField", "Workflow"), ("maxJobsInFlight", 2)):
+                            ("maxInFlight", 2)):
             if has_field("RunnerConfig", name):
                 extra[name] = value
         run = ex.tool("ServerRunner", 1.5, 1, "Run the plan", **conn, **extra, **runner_wait())
@@ -366,7 +379,7 @@ def dependency_plan() -> Example:
         ex.notes.append("The plan mode of Server Runner has not landed yet: this example runs "
                         "every step at once and ignores DependsOn.")
         run = ex.tool("ServerRunner", 1.5, 1, "Run every step", **conn,
-                      workflowIdField="Workflow", concurrency=2, **runner_wait())
+                      **workflow_from("Workflow"), concurrency=2, **runner_wait())
     ex.wire(plan, "Output", run)
     feed(ex, auth, run)
     ok = ex.browse(3, 0.6, "Steps that succeeded")
@@ -405,10 +418,23 @@ def bulk_admin() -> Example:
     ex.wire(new_id, "Output", col_u, "Source")
     ex.wire(workflows, "Output", col_w, "Targets")
     ex.wire(new_id, "Output", col_w, "Source")
+    permissions = {"isAdmin": False, "canAddAssets": True, "canRemoveAssets": False,
+                   "canUpdateAssets": False, "canAddUsers": False, "canRemoveUsers": False}
+    if "template" in _literal_values(C.ApiRequestConfig, "bodyMode"):
+        body: dict[str, Any] = {"bodyMode": "template", "bodyTemplate": json.dumps(
+            {"userId": "{userId}", "collectionsPermissions": permissions})}
+    else:
+        ex.notes.append("Server POST has no body template yet: the users table carries each "
+                        "request body as JSON text.")
+        body = {"bodyMode": "jsonField", "bodyField": "Body"}
+        ex.tools[users - 1].config = _text_input_config(
+            ["userId", "Body"], [[u, json.dumps({"userId": u,
+                                                 "collectionsPermissions": permissions})]
+                                 for u in (ARTISAN_ID, MEMBER_ID)])
     add_user = ex.tool("ServerPost", 5.2, 2, "Add each user", **conn,
-                       path="v3/collections/{collectionId}/users",
+                       endpoint="collections_add_user_to_collection",
                        pathParamFields={"collectionId": "JSON_ValueString"},
-                       bodyMode="fields", bodyFields=["userId"], outputMode="raw")
+                       outputMode="raw", **body)
     add_wf = ex.tool("ServerPost", 5.2, 3, "Add each workflow", **conn,
                      endpoint="collections_add_workflow_to_collection",
                      pathParamFields={"collectionId": "JSON_ValueString"},
@@ -488,15 +514,15 @@ def cancel_long_jobs() -> Example:
     ex = Example("07-cancel-long-jobs", "Find and cancel jobs running longer than N minutes",
                  "Lists the jobs that are queued or running, gives each one N more minutes "
                  "(Server Job Status waits), and cancels those still running after that.")
-    ex.text_box("Set N in Server Job Status: Wait up to (seconds). Needs a Curator's API key.",
-                0, -0.6, 440)
+    ex.text_box("N = 10 minutes: set it in Server Job Status (wait up to 600 seconds). Needs a "
+                "Curator's API key.", 0, -0.6, 440)
     auth, conn = connect(ex, 0, 0)
     listing = ex.tool("ServerGet", 0, 1, "Jobs queued or running", **conn,
                       endpoint="jobs_get_jobs", queryFixed={"statuses": "Running,Queued"},
                       outputMode="rows")
     feed(ex, auth, listing)
-    status_values: dict[str, Any] = {"wait": True, "pollSeconds": 0.2,
-                                     "waitTimeoutSeconds": 1, "jobIdField": "jobId"}
+    status_values: dict[str, Any] = {"wait": True, "pollSeconds": 30,
+                                     "waitTimeoutSeconds": 600, "jobIdField": "jobId"}
     cancel_option = next((n for n in ("cancelOnTimeout", "cancelJobOnTimeout")
                           if has_field("JobStatusConfig", n)), None)
     if cancel_option:

@@ -169,13 +169,25 @@ class ApiRequestConfig(ConnectionConfig):
     pathParamFields: StrMap = Field(default_factory=dict, description="path parameter -> field")
     queryFixed: StrMap = Field(default_factory=dict)
     queryFields: StrMap = Field(default_factory=dict, description="query parameter -> field")
-    bodyMode: Literal["none", "jsonField", "fields", "multipart"] = "none"
+    bodyMode: Literal["none", "jsonField", "fields", "template", "multipart"] = "none"
     bodyField: str = ""
     bodyFields: StrList = Field(default_factory=list)
     fileField: str = Field("", description="multipart: field holding the file path")
     formFields: StrMap = Field(default_factory=dict, description="multipart: form name -> field")
-    outputMode: Literal["raw", "rows"] = Field(
-        "raw", description="raw: the JSON text; rows: one row per item of a list response"
+    formFixed: StrMap = Field(
+        default_factory=dict, description="multipart: form name -> the same value for every record"
+    )
+    outputMode: Literal["raw", "rows", "file"] = Field(
+        "raw", description="raw: the JSON text; rows: one row per item of a list response; "
+        "file: the answer saved to a file"
+    )
+    fileFolder: str = Field(
+        "", description="file: the folder to save into; a relative folder is under the "
+        "workflow's folder"
+    )
+    fileNameField: str = Field("", description="file: field holding the file name")
+    fileNameTemplate: str = Field(
+        "", description="file: e.g. {workflowId}.yxzp; empty: the name the Server gives"
     )
 
 
@@ -212,3 +224,9 @@ def json_schemas() -> dict[str, Any]:
 
 if __name__ == "__main__":
     print(json.dumps(json_schemas(), indent=2, sort_keys=True))
+    pathParamFixed: StrMap = Field(
+        default_factory=dict, description="path parameter -> the same value for every record"
+    )
+    bodyTemplate: str = Field(
+        "", description="template: JSON where {Field} is replaced by that field's value"
+    )
