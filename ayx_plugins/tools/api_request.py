@@ -2,13 +2,17 @@
 four tools that differ only by their HTTP method).
 
 The endpoint is a catalogue operation (`endpoint`) or a typed path (`path`, relative to the API
-base, `{param}` placeholders allowed). Path parameters come from fields (`pathParamFields`, else
-a field with the parameter's name); query parameters from fixed values and fields (a null field
-is left out); the body from a JSON field, from chosen fields, or as a multipart upload of the
-file a field names. Output "raw": `HTTP Status` + `Response` (the body text). Output "rows": one
-row per item of a list response, columns typed from the catalogue's response model; keys the
-model does not name go to `Other Fields` (JSON), an unknown model gives one `Item` JSON column,
-an empty list gives one row of nulls (so the record is not lost), an object gives one row.
+base, `{param}` placeholders allowed). Path parameters are fixed (`pathParamFixed`) or come from
+fields (`pathParamFields`, else a field with the parameter's name); query parameters and
+multipart form values from fixed values and fields (a null field is left out); the body from a
+JSON field, from chosen fields, from a JSON template whose `{Field}` placeholders take the
+record's values, or as a multipart upload of the file a field names. Output "raw": `HTTP Status`
++ `Response` (the body text). Output "rows": one row per item of a list response, columns typed
+from the catalogue's response model; keys the model does not name go to `Other Fields` (JSON),
+an unknown model gives one `Item` JSON column, an empty list gives one row of nulls (so the
+record is not lost), an object gives one row. Output "file": the answer streamed into a file
+(folder + a name from a field, a template such as `{workflowId}.yxzp`, or the Server's own), with
+`File Path`, `File Size` and `Content Type`; the file always stays inside the folder.
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pyarrow as pa
 
 from ayx_plugins.server_api import ServerClient
 from ayx_plugins.server_api.catalogue import Endpoint, encode_form_value, load_catalogue
+from ayx_plugins.server_api.jobs import safe_file_name
 from ayx_plugins.tools import schemas as S
 from ayx_plugins.tools.config import ApiRequestConfig
 from ayx_plugins.tools.engine import (
@@ -38,8 +44,13 @@ from ayx_plugins.tools.engine import (
 )
 
 RESPONSE = "Response"
+FILE_PATH = "File Path"
+FILE_SIZE = "File Size"
+CONTENT_TYPE = "Content Type"
 _PARAM = re.compile(r"\{([^{}]+)\}")
 _TEXT_TYPES = ("json", "text", "xml", "javascript", "html")
+_CHUNK = 64 * 1024
+_DISPOSITION = re.compile(r"""filename\*?\s*=\s*(?:UTF-8'[^']*')?"?([^";]+)"?""", re.IGNORECASE)
 
 
 @dataclass
@@ -53,6 +64,8 @@ class RequestPlan:
     form: dict[str, str] | None = None
     file_path: str | None = None
     file_part: str = "file"
+    values: dict[str, Any] = field(default_factory=dict)  # for the file name template
+    file_name: str | None = None  # output "file": the name from a field or the template
 
 
 def _jsonable(value: Any) -> Any:
@@ -61,6 +74,75 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
+
+
+def _text(value: Any) -> str:
+    value = _jsonable(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def template_names(template: Any) -> list[str]:
+    """The `{Name}` placeholders of a body template (keys and string values), in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            found.extend(n for n in _PARAM.findall(node) if n not in found)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                walk(key)
+                walk(item)
+
+    walk(template)
+    return found
+
+
+def fill_template(template: Any, row: Mapping[str, Any]) -> Any:
+    """The template with the record's values: a string that is only `{Name}` takes the field's
+    typed value (number, true/false, null); `{Name}` inside longer text is replaced by its text."""
+    if isinstance(template, str):
+        whole = _PARAM.fullmatch(template)
+        if whole and whole.group(1) in row:
+            return _jsonable(row[whole.group(1)])
+        return _PARAM.sub(lambda m: _text(row[m.group(1)]) if m.group(1) in row else m.group(0),
+                          template)
+    if isinstance(template, list):
+        return [fill_template(item, row) for item in template]
+    if isinstance(template, dict):
+        return {str(fill_template(k, row)): fill_template(v, row) for k, v in template.items()}
+    return template
+
+
+def _server_file_name(disposition: str) -> str | None:
+    match = _DISPOSITION.search(disposition or "")
+    return unquote(match.group(1).strip()) if match else None
+
+
+def save_answer(response: Any, folder: Path, name: str | None, fallback: str) -> Path:
+    """Stream a response body into `folder/name` (a `.part` file renamed at the end); the name is
+    reduced to a safe base name, so the file can only land inside `folder`."""
+    base = safe_file_name(name, fallback)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = (folder / base).resolve()
+    if target.parent != folder.resolve():
+        raise RowError(f"The file name {name!r} would be written outside {folder}")
+    part = target.with_name(target.name + ".part")
+    try:
+        with open(part, "wb") as fh:
+            for chunk in response.iter_content(chunk_size=_CHUNK):
+                fh.write(chunk)
+        os.replace(part, target)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise RowError(f"The answer could not be saved to {target}", str(exc)) from None
+    return target
 
 
 class ApiRequestLogic(ToolLogic):
@@ -88,16 +170,36 @@ class ApiRequestLogic(ToolLogic):
         self.path_params = _PARAM.findall(self.template)
         model = S.item_model(self.endpoint.response) if self.endpoint else None
         self.item_fields = S.item_fields(model)
+        self.body_template: Any = None
+        # The workflow's folder (set by the tool from Designer's environment): relative output
+        # folders are resolved against it, never against the process's working directory.
+        self.base_dir: str | None = None
 
     def result_fields(self) -> list[pa.Field]:
-        """`HTTP Status` + `Response`, or `HTTP Status` + the item columns."""
+        """`HTTP Status` + `Response`, `HTTP Status` + the item columns, or the saved file."""
         status = S.int64(S.HTTP_STATUS, "The HTTP status of the answer")
         if self.config.outputMode == "rows":
             return [status, *self.item_fields]
+        if self.config.outputMode == "file":
+            return [status, S.wstring(FILE_PATH, "Where the answer was saved"),
+                    S.int64(FILE_SIZE, "The saved file's size in bytes"),
+                    S.wstring(CONTENT_TYPE, "The answer's content type")]
         return [status, S.wstring(RESPONSE, "The answer's body (JSON text)")]
+
+    def folder(self) -> Path:
+        """The output folder, a relative one under the workflow's folder."""
+        folder = Path(os.path.expandvars(self.config.fileFolder.strip()))
+        if not folder.is_absolute() and self.base_dir:
+            folder = Path(self.base_dir) / folder
+        return folder
 
     def _param_field(self, param: str) -> str:
         return self.config.pathParamFields.get(param, param)
+
+    def _fixed_param(self, param: str) -> str | None:
+        value = self.config.pathParamFixed.get(param)
+        return value if value is not None and value.strip() and \
+            param not in self.config.pathParamFields else None
 
     def validate(self, input_schema: pa.Schema | None) -> None:
         """Endpoint, method, path parameters and body settings that can work."""
@@ -109,9 +211,25 @@ class ApiRequestLogic(ToolLogic):
         if c.endpoint.strip() and self.endpoint and self.endpoint.method != self.method:
             raise ConfigError(f"{self.endpoint.name} is a {self.endpoint.method} endpoint; "
                               f"use the Server {self.endpoint.method} tool")
-        require_fields(input_schema, [self._param_field(p) for p in self.path_params],
-                       "Path parameters")
+        require_fields(input_schema, [self._param_field(p) for p in self.path_params
+                                      if self._fixed_param(p) is None], "Path parameters")
         require_fields(input_schema, list(c.queryFields.values()), "Query parameters")
+        if c.bodyMode == "template":
+            try:
+                self.body_template = json.loads(c.bodyTemplate)
+            except ValueError as exc:
+                raise ConfigError(f"The body template is not valid JSON: {exc}") from None
+            require_fields(input_schema, template_names(self.body_template),
+                           "Fields named in the body template")
+        if c.outputMode == "file":
+            if not c.fileFolder.strip():
+                raise ConfigError("Choose the folder to save the answers in")
+            if c.fileNameField:
+                require_fields(input_schema, [c.fileNameField], "File name field")
+            else:
+                require_fields(input_schema, [n for n in _PARAM.findall(c.fileNameTemplate)
+                                              if n not in self.path_params],
+                               "Fields named in the file name")
         if c.bodyMode == "jsonField":
             if not c.bodyField:
                 raise ConfigError("Choose the field holding the JSON body")
@@ -128,6 +246,10 @@ class ApiRequestLogic(ToolLogic):
         c = self.config
         values: dict[str, str] = {}
         for param in self.path_params:
+            fixed = self._fixed_param(param)
+            if fixed is not None:
+                values[param] = fixed.strip()
+                continue
             name = self._param_field(param)
             value = row.get(name)
             if value is None or not str(value).strip():
@@ -139,7 +261,13 @@ class ApiRequestLogic(ToolLogic):
             value = row.get(name)
             if value is not None and str(value) != "":
                 params[param] = encode_form_value(_jsonable(value))
-        plan = RequestPlan(path, params)
+        plan = RequestPlan(path, params, values={**row, **values})
+        if c.outputMode == "file":
+            if c.fileNameField:
+                plan.file_name = _text(row.get(c.fileNameField)).strip() or None
+            elif c.fileNameTemplate.strip():
+                plan.file_name = _PARAM.sub(lambda m: _text(plan.values.get(m.group(1))),
+                                            c.fileNameTemplate.strip())
         if c.bodyMode == "jsonField":
             raw = row.get(c.bodyField)
             if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -153,6 +281,11 @@ class ApiRequestLogic(ToolLogic):
         elif c.bodyMode == "fields":
             plan.json_body = {name: _jsonable(row.get(name)) for name in c.bodyFields}
             plan.has_json = True
+        elif c.bodyMode == "template":
+            if self.body_template is None:
+                self.body_template = json.loads(c.bodyTemplate)
+            plan.json_body = fill_template(self.body_template, row)
+            plan.has_json = True
         elif c.bodyMode == "multipart":
             file_path = row.get(c.fileField)
             if file_path is None or not str(file_path).strip():
@@ -160,8 +293,12 @@ class ApiRequestLogic(ToolLogic):
             if not os.path.isfile(str(file_path)):
                 raise RowError(f"The file to upload does not exist: {file_path}")
             plan.file_path = str(file_path)
-            plan.form = {form: encode_form_value(_jsonable(row.get(name)))
-                         for form, name in c.formFields.items()}
+            plan.form = {form: value for form, value in c.formFixed.items()
+                         if form not in c.formFields}
+            for form, name in c.formFields.items():
+                value = row.get(name)
+                if value is not None:
+                    plan.form[form] = encode_form_value(_jsonable(value))
             if self.endpoint and self.endpoint.files:
                 plan.file_part = self.endpoint.files[0]
         return plan
@@ -169,6 +306,8 @@ class ApiRequestLogic(ToolLogic):
     def execute(self, client: ServerClient, plan: RequestPlan) -> Outcome:
         """Send the request; turn the answer into result values."""
         kwargs: dict[str, Any] = {"params": plan.params or None}
+        if self.config.outputMode == "file":
+            kwargs["stream"] = True
         if plan.has_json:
             kwargs["json"] = plan.json_body
         if plan.file_path is not None:
@@ -180,6 +319,17 @@ class ApiRequestLogic(ToolLogic):
             response = client.request(self.method, plan.path, **kwargs)
         status = response.status_code
         ctype = (response.headers.get("Content-Type") or "").lower()
+        if self.config.outputMode == "file":
+            try:
+                fallback = "_".join(str(v) for v in plan.path.split("/")[-2:] if v) or "answer"
+                name = plan.file_name or _server_file_name(
+                    response.headers.get("Content-Disposition") or "")
+                saved = save_answer(response, self.folder(), name, fallback)
+            finally:
+                response.close()
+            return Outcome.ok({S.HTTP_STATUS: status, FILE_PATH: str(saved),
+                               FILE_SIZE: saved.stat().st_size,
+                               CONTENT_TYPE: ctype.split(";")[0].strip() or None})
         content = response.content
         if content and ctype and not any(t in ctype for t in _TEXT_TYPES):
             text = f"<{len(content)} bytes of {ctype.split(';')[0]}>"
@@ -203,28 +353,46 @@ def _logic(method: str) -> type[ApiRequestLogic]:
                 {"method": method, "display_name": f"Server {method}"})
 
 
-class ServerGet(ServerTool):
+def workflow_dir(provider: Any) -> str | None:
+    """The folder of the running workflow (Designer's environment), or None when unknown."""
+    try:
+        value = provider.environment.workflow_dir
+    except Exception:  # not set by the SDK's in-process test service
+        return None
+    return str(value) if value else None
+
+
+class _RequestTool(ServerTool):
+    """The four request tools: relative output folders resolve against the workflow's folder."""
+
+    def __init__(self, provider: Any) -> None:
+        super().__init__(provider)
+        if isinstance(self.logic, ApiRequestLogic):
+            self.logic.base_dir = workflow_dir(provider)
+
+
+class ServerGet(_RequestTool):
     """Designer tool: Server GET."""
 
     TOOL = "ServerGet"
     LOGIC = _logic("GET")
 
 
-class ServerPost(ServerTool):
+class ServerPost(_RequestTool):
     """Designer tool: Server POST."""
 
     TOOL = "ServerPost"
     LOGIC = _logic("POST")
 
 
-class ServerPut(ServerTool):
+class ServerPut(_RequestTool):
     """Designer tool: Server PUT."""
 
     TOOL = "ServerPut"
     LOGIC = _logic("PUT")
 
 
-class ServerDelete(ServerTool):
+class ServerDelete(_RequestTool):
     """Designer tool: Server DELETE."""
 
     TOOL = "ServerDelete"

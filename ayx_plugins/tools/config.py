@@ -167,11 +167,17 @@ class ApiRequestConfig(ConnectionConfig):
     endpoint: str = Field("", description="Catalogue operation name; empty: use `path`")
     path: str = Field("", description="Path under the API base, e.g. v3/workflows/{workflowId}")
     pathParamFields: StrMap = Field(default_factory=dict, description="path parameter -> field")
+    pathParamFixed: StrMap = Field(
+        default_factory=dict, description="path parameter -> the same value for every record"
+    )
     queryFixed: StrMap = Field(default_factory=dict)
     queryFields: StrMap = Field(default_factory=dict, description="query parameter -> field")
     bodyMode: Literal["none", "jsonField", "fields", "template", "multipart"] = "none"
     bodyField: str = ""
     bodyFields: StrList = Field(default_factory=list)
+    bodyTemplate: str = Field(
+        "", description="template: JSON where {Field} is replaced by that field's value"
+    )
     fileField: str = Field("", description="multipart: field holding the file path")
     formFields: StrMap = Field(default_factory=dict, description="multipart: form name -> field")
     formFixed: StrMap = Field(
