@@ -2,8 +2,9 @@
 
 from .config import EmulatorConfig
 from .faults import Counters, FaultRule, Faults
+from .jobs.models import Q_DISPOSITION, Q_RUN_SECONDS
 from .server import EmulatorServer
-from .state import Q_DISPOSITION, Q_RUN_SECONDS, SeedUser
+from .state import SeedUser
 
 __all__ = ["Q_DISPOSITION", "Q_RUN_SECONDS", "Counters", "EmulatorConfig", "EmulatorServer",
            "FaultRule", "Faults", "SeedUser"]

@@ -31,10 +31,16 @@ def is_object_id(value: str) -> bool:
     return True
 
 
-def dotnet_date(ts: float) -> str:
-    """Format a POSIX time as .NET's round-trip UTC string with 7 fractional digits."""
+def dotnet_date(ts: float, digits: int = 7) -> str:
+    """Format a POSIX time as a .NET UTC string with `digits` (0..7) fractional digits.
+
+    7 is .NET's round-trip format; a real Server also sends 3 (`…40.408Z`) and none (`…40Z`).
+    """
     dt = datetime.fromtimestamp(ts, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    head = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if digits <= 0:
+        return head + "Z"
+    return head + "." + (dt.strftime("%f") + "0")[:min(digits, 7)] + "Z"
 
 
 def parse_date(value: str) -> float | None:
@@ -61,3 +67,15 @@ def parse_date(value: str) -> float | None:
 def public(item: dict[str, Any]) -> dict[str, Any]:
     """Drop the private (underscore) keys the emulator keeps beside the wire fields."""
     return {k: v for k, v in item.items() if not k.startswith("_")}
+
+
+def date_in_range(value: str | None, after: str | None, before: str | None) -> bool:
+    """Tell whether a .NET date string lies within optional ISO bounds."""
+    if not (after or before):
+        return True
+    ts = parse_date(value or "")
+    if ts is None:
+        return False
+    lo = parse_date(after) if after else None
+    hi = parse_date(before) if before else None
+    return (lo is None or ts >= lo) and (hi is None or ts <= hi)

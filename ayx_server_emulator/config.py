@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 JOB_TIMINGS = ("instant", "seconds", "manual")
+CANCEL_ROUTES = ("DELETE /v3/jobs/{jobId}", "POST /v3/jobs/{jobId}/cancel", "none")
+CANCEL_BODIES = ("job", "empty")
 
 
 @dataclass
@@ -36,6 +38,35 @@ class EmulatorConfig:
     #: Pretty-print v1 job JSON on /webapi, as 2022.1+ servers do.
     pretty_v1_jobs: bool = True
 
+    # ---- jobs: worker slots and cancel (issue 12; the cancel route is unverified)
+    #: At most this many jobs Running at once (a Server's simultaneous-workflow slots); the
+    #: rest stay Queued and start first in, first out. None = unlimited.
+    worker_slots: int | None = None
+    #: Which request cancels a job: "DELETE /v3/jobs/{jobId}", "POST /v3/jobs/{jobId}/cancel",
+    #: or "none" (the Server has no cancel: both answer 405/404 as unknown routes do).
+    job_cancel_route: str = "DELETE /v3/jobs/{jobId}"
+    #: Status of a successful cancel and its body: "job" (the JobView) or "empty".
+    job_cancel_status: int = 200
+    job_cancel_body: str = "job"
+    #: Status when the job already Completed (or was Cancelled): it cannot be cancelled.
+    job_cancel_completed_status: int = 400
+
+    # ---- realism: variety a real Server shows (on by default)
+    #: A job run without a worker tag carries `workerTag: null` (False: always "").
+    null_worker_tag: bool = True
+    #: Jobs of AMP workflows report `runWithE2: true` (False: always false).
+    run_with_e2: bool = True
+    #: Fractional-second digits of the dates the emulator writes, used in turn (7, 3, 0 as
+    #: .NET/Json.NET do); a single value, e.g. (7,), gives that precision always.
+    date_fraction_digits: tuple[int, ...] = (7, 3, 0)
+    #: In "seconds" timing a started job shows "Initializing" for the first third of its run.
+    initializing_status: bool = True
+    #: Tolerate a double slash after the base (`/webapi//v3/...`, as the docs' own `//swagger`).
+    tolerate_double_slash: bool = True
+    #: Old behaviour for tests that need it: Artisans see every visible workflow's jobs and
+    #: messages and may delete their own workflows (the public record says they may not).
+    lenient_permissions: bool = False
+
     def update(self, **values: Any) -> None:
         """Set several knobs at once, rejecting unknown names and bad timing modes."""
         names = {f.name for f in fields(self)}
@@ -44,6 +75,14 @@ class EmulatorConfig:
                 raise ValueError(f"unknown emulator config knob: {key}")
             if key == "job_timing" and value not in JOB_TIMINGS:
                 raise ValueError(f"job_timing must be one of {JOB_TIMINGS}")
+            if key == "job_cancel_route" and value not in CANCEL_ROUTES:
+                raise ValueError(f"job_cancel_route must be one of {CANCEL_ROUTES}")
+            if key == "job_cancel_body" and value not in CANCEL_BODIES:
+                raise ValueError(f"job_cancel_body must be one of {CANCEL_BODIES}")
+            if key == "worker_slots" and value is not None and int(value) < 1:
+                raise ValueError("worker_slots must be None or at least 1")
+            if key == "date_fraction_digits":
+                value = tuple(int(v) for v in value) or (7,)
             setattr(self, key, value)
 
     def as_dict(self) -> dict[str, Any]:

@@ -1,12 +1,19 @@
-"""Contract validation driven by the v3 swagger-derived models (required fields, enums, types)."""
+"""Contract validation driven by the v3 swagger-derived models (required fields, enums, types).
+
+The endpoint catalogue and the models exist once, in the core's data folder
+(`ayx_plugins/server_api/data/`); the emulator reads those files by path and never imports the
+core (finding a top-level package's folder does not run its code).
+"""
 
 from __future__ import annotations
 
 import ast
+import importlib.util
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 _MODEL_LINE = re.compile(r"^([A-Za-z0-9]+): (.*)$")
@@ -30,11 +37,33 @@ def _wire_name(model: Model, snake: str) -> str:
     return snake
 
 
+CATALOGUE_FILE = "v3-swagger-derived-endpoints.json"
+MODELS_FILE = "v3-swagger-derived-models.txt"
+
+
+def core_data_file(name: str) -> Path:
+    """Path of one of the core's data files (the single copy both sides read)."""
+    spec = importlib.util.find_spec("ayx_plugins")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the ayx_plugins package (the core's data files) is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "server_api" / "data" / name
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    return path
+
+
+@cache
+def catalogue_operations() -> list[dict[str, Any]]:
+    """The swagger-derived v3 operations (plus the ones added from the help pages)."""
+    data = json.loads(core_data_file(CATALOGUE_FILE).read_text(encoding="utf-8"))
+    ops: list[dict[str, Any]] = data["operations"]
+    return ops
+
+
 @cache
 def load_models() -> dict[str, Model]:
-    """Parse data/v3-models.txt once."""
-    text = (resources.files("ayx_server_emulator") / "data" / "v3-models.txt").read_text(
-        encoding="utf-8")
+    """Parse the core's v3-swagger-derived-models.txt once."""
+    text = core_data_file(MODELS_FILE).read_text(encoding="utf-8")
     models: dict[str, Model] = {}
     current: Model | None = None
     for line in text.splitlines():

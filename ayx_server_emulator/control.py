@@ -1,88 +1,103 @@
-"""The emulator's own admin endpoints under /_emulator/ (outside every Alteryx path)."""
+"""The emulator's own control endpoints under /_emulator/ (no auth, no faults, not counted)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Flask, Response, request
+from flask import Response, request
 
-from .responses import json_response
-
-if TYPE_CHECKING:
-    from .server import EmulatorServer
+from .access import current_emulator
+from .http import json_response
+from .routing import Routes
 
 ADMIN = "/_emulator"
+routes = Routes((ADMIN,))
 
 
-def register(app: Flask, emu: EmulatorServer) -> None:
-    """Add /_emulator/{health,counters,reset,faults,config,jobs/step,tokens/expire}."""
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
 
-    def body() -> dict[str, Any]:
-        data = request.get_json(silent=True)
-        return data if isinstance(data, dict) else {}
 
-    def bad(message: str) -> Response:
-        return json_response({"message": message}, 400)
+def _bad(message: str) -> Response:
+    return json_response({"message": message}, 400)
 
-    def health() -> Response:
-        return json_response({"status": "ok", "legacyEnabled": emu.config.legacy_enabled})
 
-    def counters() -> Response:
-        return json_response(emu.counters.as_dict())
+def _route(rule: str, method: str) -> Any:
+    return routes.route(rule, method, role=None, locked=False)
 
-    def reset() -> Response:
-        emu.reset()
-        return json_response({"status": "reset"})
 
-    def faults_get() -> Response:
-        return json_response([r.as_dict() for r in emu.faults.rules])
+@_route("/health", "GET")
+def health() -> Response:
+    return json_response({"status": "ok",
+                          "legacyEnabled": current_emulator().config.legacy_enabled})
 
-    def faults_post() -> Response:
-        data = body()
-        rules = data.get("rules", [data]) if data else []
-        if data.get("clear"):
-            emu.faults.clear()
-        created = []
-        for spec in rules:
-            if not isinstance(spec, dict) or "kind" not in spec:
-                continue
-            spec = dict(spec)
-            kind = spec.pop("kind")
-            try:
-                created.append(emu.faults.add(kind, **spec).as_dict())
-            except (TypeError, ValueError) as exc:
-                return bad(f"bad fault rule: {exc}")
-        return json_response(created)
 
-    def faults_delete() -> Response:
-        emu.faults.clear()
-        return json_response([])
+@_route("/counters", "GET")
+def counters() -> Response:
+    return json_response(current_emulator().counters.as_dict())
 
-    def config_get() -> Response:
-        return json_response(emu.config.as_dict())
 
-    def config_post() -> Response:
+@_route("/reset", "POST")
+def reset() -> Response:
+    current_emulator().reset()
+    return json_response({"status": "reset"})
+
+
+@_route("/faults", "GET")
+def faults_get() -> Response:
+    return json_response([r.as_dict() for r in current_emulator().faults.rules])
+
+
+@_route("/faults", "POST")
+def faults_post() -> Response:
+    faults = current_emulator().faults
+    data = _body()
+    rules = data.get("rules", [data]) if data else []
+    if data.get("clear"):
+        faults.clear()
+    created = []
+    for spec in rules:
+        if not isinstance(spec, dict) or "kind" not in spec:
+            continue
+        spec = dict(spec)
+        kind = spec.pop("kind")
         try:
-            emu.config.update(**body())
-        except ValueError as exc:
-            return bad(str(exc))
-        return json_response(emu.config.as_dict())
+            created.append(faults.add(kind, **spec).as_dict())
+        except (TypeError, ValueError) as exc:
+            return _bad(f"bad fault rule: {exc}")
+    return json_response(created)
 
-    def step() -> Response:
-        data = body()
-        moved = emu.step_jobs(data.get("jobId"), steps=int(data.get("steps", 1)))
-        return json_response({"advanced": moved})
 
-    def expire() -> Response:
-        emu.tokens.expire_all()
-        return json_response({"status": "expired"})
+@_route("/faults", "DELETE")
+def faults_delete() -> Response:
+    current_emulator().faults.clear()
+    return json_response([])
 
-    for rule, view, methods in [
-        ("/health", health, ["GET"]), ("/counters", counters, ["GET"]),
-        ("/reset", reset, ["POST"]), ("/faults", faults_get, ["GET"]),
-        ("/faults", faults_post, ["POST"]), ("/faults", faults_delete, ["DELETE"]),
-        ("/config", config_get, ["GET"]), ("/config", config_post, ["POST"]),
-        ("/jobs/step", step, ["POST"]), ("/tokens/expire", expire, ["POST"]),
-    ]:
-        app.add_url_rule(ADMIN + rule, endpoint=f"admin:{rule}:{methods[0]}", view_func=view,
-                         methods=methods)
+
+@_route("/config", "GET")
+def config_get() -> Response:
+    return json_response(current_emulator().config.as_dict())
+
+
+@_route("/config", "POST")
+def config_post() -> Response:
+    config = current_emulator().config
+    try:
+        config.update(**_body())
+    except (TypeError, ValueError) as exc:
+        return _bad(str(exc))
+    return json_response(config.as_dict())
+
+
+@_route("/jobs/step", "POST")
+def step() -> Response:
+    data = _body()
+    moved = current_emulator().step_jobs(data.get("jobId"), steps=int(data.get("steps", 1)))
+    return json_response({"advanced": moved})
+
+
+@_route("/tokens/expire", "POST")
+def expire() -> Response:
+    current_emulator().tokens.expire_all()
+    return json_response({"status": "expired"})

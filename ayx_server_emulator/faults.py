@@ -8,14 +8,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-KINDS = ("status", "latency", "drop")
+KINDS = ("status", "latency", "drop", "truncate")
 
 
 @dataclass
 class FaultRule:
     """One fault: what to do, to which requests, how often."""
 
-    kind: str  # "status" | "latency" | "drop"
+    kind: str  # "status" | "latency" | "drop" | "truncate"
     status: int = 503
     retry_after: float | None = None  # seconds, sent as Retry-After on status faults
     latency: float = 0.0  # seconds; with latency_max, a uniform range
@@ -48,6 +48,8 @@ class FaultDecision:
     retry_after: float | None = None
     drop_before: bool = False
     drop_after: bool = False
+    #: Send the status line, the headers (full Content-Length) and half the body, then close.
+    truncate: bool = False
     rule_ids: list[int] = field(default_factory=list)
 
 
@@ -99,6 +101,13 @@ class Faults:
         return self.add("drop", when=when, count=count, fraction=fraction, method=method,
                         path_prefix=path_prefix)
 
+    def truncate(self, *, count: int | None = None, fraction: float = 1.0,
+                 method: str | None = None, path_prefix: str | None = None) -> FaultRule:
+        """Answer with the headers and half the body, then close the connection (the handler
+        ran: a POSTed job exists)."""
+        return self.add("truncate", count=count, fraction=fraction, method=method,
+                        path_prefix=path_prefix)
+
     def remove(self, rule_id: int) -> bool:
         """Remove one rule by id; tell whether it existed."""
         with self._lock:
@@ -140,10 +149,13 @@ class Faults:
                         continue
                     decision.status = rule.status
                     decision.retry_after = rule.retry_after
-                elif rule.kind == "drop":
-                    if decision.status is not None or decision.drop_before or decision.drop_after:
+                elif rule.kind in ("drop", "truncate"):
+                    if (decision.status is not None or decision.drop_before
+                            or decision.drop_after or decision.truncate):
                         continue
-                    if rule.when == "before":
+                    if rule.kind == "truncate":
+                        decision.truncate = True
+                    elif rule.when == "before":
                         decision.drop_before = True
                     else:
                         decision.drop_after = True
@@ -171,6 +183,7 @@ class Counters:
             self._job_creations: list[dict[str, Any]] = []
             self._faults_injected = 0
             self._seq = 0
+            self._max_running_jobs = 0
 
     def next_request(self, method: str, template: str) -> int:
         """Count one request and return its sequence number (1-based)."""
@@ -199,6 +212,17 @@ class Counters:
         with self._lock:
             self._jobs_created += 1
             self._job_creations.append(dict(record))
+
+    def running_jobs(self, running: int) -> None:
+        """Note how many jobs are Running now (the peak is `max_running_jobs`)."""
+        with self._lock:
+            self._max_running_jobs = max(self._max_running_jobs, running)
+
+    @property
+    def max_running_jobs(self) -> int:
+        """The most jobs Running at the same time since the last reset."""
+        with self._lock:
+            return self._max_running_jobs
 
     @property
     def requests(self) -> dict[tuple[str, str], int]:
@@ -258,4 +282,5 @@ class Counters:
                 "jobsCreated": self._jobs_created,
                 "jobCreations": [dict(r) for r in self._job_creations],
                 "faultsInjected": self._faults_injected,
+                "maxRunningJobs": self._max_running_jobs,
             }

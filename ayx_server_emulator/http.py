@@ -1,4 +1,5 @@
-"""Response helpers shared by the route modules: the Alteryx error shapes and body parsing."""
+"""HTTP helpers shared by the responses modules: the Alteryx error shapes, argument and body
+parsing (JSON, multipart)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 from typing import Any, NoReturn
 
 from flask import Response, abort, g, request
+
+from .contracts import validate
 
 DENIED = "Authorization has been denied for this request."
 V3_REQUIRED_MSG = "The {name} field is required."
@@ -126,3 +129,107 @@ def view_arg() -> str:
     if raw.lower() not in ("default", "full"):
         invalid({"view": [f"The value '{raw}' is not valid for view."]})
     return "Full" if raw.lower() == "full" else "Default"
+
+
+# ----------------------------------------------------------------------------- bodies
+def contract(model: str, name: str = "contract") -> dict[str, Any]:
+    """Parse and validate a JSON body against a swagger model (400 with modelState)."""
+    body = json_object(name)
+    errors = validate(model, body, name)
+    if errors:
+        invalid(errors)
+    return body
+
+
+def id_response(value: str) -> Response:
+    """A new id as the server returns it: a JSON string."""
+    return json_response(value)
+
+
+def empty() -> Response:
+    """200 with no body (the server's void operations)."""
+    return Response(status=200)
+
+
+def get_or_404(store: dict[str, dict[str, Any]], kind: str, ident: str) -> dict[str, Any]:
+    """The item or a 404."""
+    item = store.get(ident)
+    if item is None:
+        not_found(kind, ident)
+    return item
+
+
+def page(items: list[Any], offset: int | None, limit: int | None) -> list[Any]:
+    """offset/limit paging."""
+    start = offset or 0
+    return items[start:] if limit is None else items[start:start + limit]
+
+
+def direction_arg(default: str = "desc") -> str:
+    """`direction`: asc or desc (400 otherwise)."""
+    direction = (request.args.get("direction") or default).lower()
+    if direction not in ("asc", "desc"):
+        invalid({"direction": ["direction must be asc or desc."]})
+    return direction
+
+
+# ----------------------------------------------------------------------------- multipart
+def multipart(file_part: str = "file") -> tuple[dict[str, str], Any]:
+    """The form fields and one file part of a multipart/form-data request (415 otherwise)."""
+    if request.mimetype != "multipart/form-data":
+        unsupported_media()
+    return dict(request.form.items()), request.files.get(file_part)
+
+
+def form_bool(form: dict[str, str], name: str, errors: dict[str, list[str]], *,
+              required: bool) -> bool | None:
+    """A "true"/"false" form field (errors collects what is wrong)."""
+    raw = form.get(name)
+    if raw is None or raw == "":
+        if required:
+            errors[name] = [f"The {name} field is required."]
+        return None
+    if raw.lower() not in ("true", "false"):
+        errors[name] = [f"The value '{raw}' is not valid for {name}."]
+        return None
+    return raw.lower() == "true"
+
+
+def form_enum(form: dict[str, str], name: str, allowed: tuple[str, ...],
+              errors: dict[str, list[str]], *, required: bool) -> str | None:
+    """A form field that must be one of `allowed`."""
+    raw = form.get(name)
+    if raw is None or raw == "":
+        if required:
+            errors[name] = [f"The {name} field is required."]
+        return None
+    if raw not in allowed:
+        errors[name] = [f"The value '{raw}' is not valid for {name}."]
+        return None
+    return raw
+
+
+def form_str(form: dict[str, str], name: str, errors: dict[str, list[str]], *,
+             required: bool) -> str | None:
+    """A text form field."""
+    raw = form.get(name)
+    if raw is None or raw == "":
+        if required:
+            errors[name] = [f"The {name} field is required."]
+        return None
+    return raw
+
+
+def form_json_list(form: dict[str, str], name: str, errors: dict[str, list[str]]) -> list[str]:
+    """A form field holding a JSON array of strings (`districtTags`, `collectionIds`)."""
+    raw = form.get(name)
+    if raw is None or raw == "":
+        return []
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors[name] = [f"{name} must be a JSON array of strings, e.g. [\"id1\",\"id2\"]."]
+        return []
+    return value

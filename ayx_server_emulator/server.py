@@ -11,11 +11,12 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .app import EmulatorWSGI, create_app
+from .app import create_app
 from .auth import NonceCache, TokenStore
 from .config import EmulatorConfig
 from .faults import Counters, Faults
 from .state import SeedUser, State, load_seed
+from .wsgi import EmulatorWSGI
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -56,7 +57,8 @@ class EmulatorServer:
         self.counters = Counters()
         self.tokens = TokenStore()
         self.nonces = NonceCache()
-        self.state = State(self._seed, self._now)
+        self.state = State(self._seed, self._now, config=self.config,
+                           on_running=self.counters.running_jobs)
         self.app = create_app(self)
         self.wsgi = EmulatorWSGI(self.app, self)
         self._server: BaseWSGIServer | None = None
@@ -143,10 +145,12 @@ class EmulatorServer:
         """Advance one job (or every unfinished job) by `steps` states; return moves made."""
         moved = 0
         with self.state.lock:
+            backend = self.state.jobs_backend
             jobs = [self.state.jobs[job_id]] if job_id else list(self.state.jobs.values())
             for _ in range(max(0, steps)):
-                for job in jobs:
-                    moved += self.state.step_job(job)
+                # Running jobs end first, so their slots go to the queue in creation order.
+                for job in sorted(jobs, key=lambda j: j["status"] == "Queued"):
+                    moved += backend.step(job)
         return moved
 
     def expire_tokens(self) -> None:
@@ -155,12 +159,7 @@ class EmulatorServer:
 
     def reset(self) -> None:
         """Back to the seed: state, tokens, nonces, faults and counters (config is kept)."""
-        with self.state.lock:
-            fresh = State(self._seed, self._now)
-            for name in ("users", "subscriptions", "usergroups", "credentials", "connections",
-                         "workflows", "collections", "schedules", "jobs", "input_files",
-                         "generic"):
-                setattr(self.state, name, getattr(fresh, name))
+        self.state.load(self._seed)
         self.tokens.clear()
         self.nonces.clear()
         self.faults.clear()

@@ -24,8 +24,9 @@ def test_artisan_runs_studio_workflows_but_not_admin_endpoints(emulator: Emulato
     api = Api(emulator, "Artisan")
     jid = api.post(f"v3/workflows/{SUCCESS}/jobs", json={}).json()["id"]
     assert api.get(f"v3/jobs/{jid}").json()["status"] == "Completed"
-    for path in ("v3/users", "v3/usergroups", "v3/collections", "v3/schedules",
-                 "v3/credentials", "v3/serverDataConnections", "v3/subscriptions",
+    # v3/schedules and v3/credentials list what the Artisan may see (test_emu_permissions).
+    for path in ("v3/users", "v3/usergroups", "v3/collections", "v3/schedules/x",
+                 "v3/credentials/x", "v3/serverDataConnections", "v3/subscriptions",
                  "admin/v1/workflows", "v3/dcm/admin/connections"):
         r = api.get(path)
         assert (r.status_code, r.json()) == (401, DENIED), path

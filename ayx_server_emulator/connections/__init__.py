@@ -1,0 +1,1 @@
+"""The connections family: `models` (state and behaviour) and `responses` (routes and shapes)."""

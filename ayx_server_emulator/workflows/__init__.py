@@ -1,0 +1,1 @@
+"""The workflows family: `models` (state and behaviour) and `responses` (routes and shapes)."""
