@@ -39,7 +39,19 @@ def path_segment(value: object, what: str = "value") -> str:
 
 
 def contained_path(folder: str | os.PathLike[str], *parts: str, what: str = "path") -> Path:
-    """`folder/part/...` resolved, refused unless it lies inside the resolved `folder`."""
+    """`folder/part/...` resolved, refused unless it lies inside the resolved `folder`.
+
+    Each part is one name (a job id, a file name): a separator, `.`/`..` or a drive in it is
+    refused on every OS, so a name that is harmless here cannot escape on Windows.
+    """
+    for part in parts:
+        text = str(part)
+        if (not text.strip() or text.strip() in (".", "..") or any(c in text for c in "/\\")
+                or ":" in text or any(ord(c) < 32 for c in text)):
+            raise PathEscapeError(
+                f"the {what} {text!r} from the Server is not a plain file or folder name "
+                f"(it could be written outside the output folder {str(folder)!r}): refused"
+            )
     base = Path(folder).resolve()
     target = base.joinpath(*parts).resolve()
     if target != base and base not in target.parents:

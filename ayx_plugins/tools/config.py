@@ -119,6 +119,14 @@ class WaitConfig(_Model):
     onTimeout: Literal["failure", "success"] = Field(
         "failure", description="Where a record goes when its job is still running at the timeout"
     )
+    cancelOnTimeout: Bool = Field(
+        False, description="Cancel the job on the Server when the wait times out (the record "
+        "then goes to Failure, saying the job was cancelled)"
+    )
+    queuedWarnSeconds: OptFloat = Field(
+        300.0, ge=0, description="Warn in the Results window when a job stays Queued this many "
+        "seconds (a worker's slots may all be taken); empty or 0: never"
+    )
 
 
 class AuthenticateConfig(ConnectionConfig):
@@ -136,10 +144,32 @@ class AuthenticateConfig(ConnectionConfig):
 
 
 class RunnerConfig(ConnectionConfig, WaitConfig):
-    """Server Runner: start a workflow per record."""
+    """Server Runner: start a workflow per record, or run the records as a plan of steps."""
 
-    workflowId: str = ""
-    workflowIdField: str = ""
+    mode: Literal["records", "plan"] = Field(
+        "records", description="records: one job per record; plan: each record is a step that "
+        "starts when the steps it depends on have succeeded"
+    )
+    wait: Bool = Field(True, description="Wait for each job to end (the default for the Runner)")
+    workflow: str = Field(
+        "", description="The workflow: its id, its Gallery page URL, or its exact name"
+    )
+    workflowField: str = Field(
+        "", description="Field holding each record's workflow (id, Gallery URL or name)"
+    )
+    checkQuestions: Bool = Field(
+        True, description="Before a job starts, check its question names against the app's "
+        "questions (an unknown or missing question sends the record to Failure)"
+    )
+    stepField: str = Field("Step", description="plan: field holding each step's id")
+    dependsOnField: str = Field(
+        "DependsOn", description="plan: field holding the step ids a step waits for, comma "
+        "separated (empty: the step can start at once)"
+    )
+    maxInFlight: int = Field(
+        2, ge=1, le=64, description="plan: jobs running at once at most (a Server worker has "
+        "few slots)"
+    )
     questionsMode: Literal["none", "fields", "json"] = "none"
     questionFields: StrList = Field(default_factory=list)
     questionNames: StrMap = Field(
@@ -153,6 +183,18 @@ class RunnerConfig(ConnectionConfig, WaitConfig):
     downloadOutputs: Bool = False
     outputFolder: str = ""
     outputFormat: str = "Raw"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_workflow_id(cls, data: Any) -> Any:
+        # Workflows saved before names and URLs were accepted hold workflowId/workflowIdField.
+        if isinstance(data, dict):
+            data = dict(data)
+            for old, new in (("workflowId", "workflow"), ("workflowIdField", "workflowField")):
+                if data.get(old) is not None and not data.get(new):
+                    data[new] = data[old]
+                data.pop(old, None)
+        return data
 
 
 class JobStatusConfig(ConnectionConfig, WaitConfig):

@@ -137,7 +137,7 @@ def test_runner_questions_from_fields_and_json(emulator, run_tool_inprocess):
         "Q": ['{"Region": "X", "EmulatorDisposition": "Error"}', "{not json", None],
     })
     xml = conn(emulator, workflowId=WF_APP, wait=True, pollSeconds=0.05,
-               questionsMode="fields", questionFields="Region,Outcome",
+               questionsMode="fields", questionFields=["Region", "Outcome"],
                questionNames={"Outcome": "EmulatorDisposition"})
     run = run_tool_inprocess(ServerRunner, xml, table)
     assert [r["Region"] for r in run.rows("Success")] == ["South", "East"]
