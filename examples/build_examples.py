@@ -314,7 +314,7 @@ def sequential_chain() -> Example:
                       concurrency=1, **runner_wait())
         ex.wire(previous, anchor, tid)
         feed(ex, auth, tid)
-        failed = ex.browse(1.3 + n * 1.3, 2.2, f"{label.split(':')[0]} failed")
+        failed = ex.browse(1.9 + n * 1.3, 2.1, f"{label.split(':')[0]} failed")
         ex.wire(tid, "Failure", failed)
         previous, anchor = tid, "Success"
     done = ex.browse(1.3 + 3 * 1.3, 1, "Chain finished")
@@ -348,7 +348,7 @@ def nested_outputs() -> Example:
     ex.wire(files, "Output", read)
     rows = ex.browse(5.2, 1, "The job's output")
     ex.wire(read, "Output", rows)
-    failed = ex.browse(1.3, 2.2, "Run failed")
+    failed = ex.browse(1.9, 2.1, "Run failed")
     ex.wire(run, "Failure", failed)
     return ex
 
@@ -403,7 +403,7 @@ def bulk_admin() -> Example:
     ex.wire(name, "Output", create)
     feed(ex, auth, create)
     users = ex.text_input(2.6, 2, ["userId"], [[ARTISAN_ID], [MEMBER_ID]], "Users to add")
-    workflows = ex.text_input(2.6, 3, ["workflowId"], [[WF_SUCCESS], [WF_APP]],
+    workflows = ex.text_input(2.6, 3.4, ["workflowId"], [[WF_SUCCESS], [WF_APP]],
                               "Workflows to add")
     new_id = ex.add(JSON_PARSE, 2.6, 1,
                     "<Configuration><JSON_Field>Response</JSON_Field>"
@@ -412,7 +412,7 @@ def bulk_admin() -> Example:
     ex.wire(create, "Success", new_id)
     col_u = ex.add(APPEND, 3.9, 2, "<Configuration><CartesianMode>Allow</CartesianMode>"
                    "</Configuration>", "Collection id on each user")
-    col_w = ex.add(APPEND, 3.9, 3, "<Configuration><CartesianMode>Allow</CartesianMode>"
+    col_w = ex.add(APPEND, 3.9, 3.4, "<Configuration><CartesianMode>Allow</CartesianMode>"
                    "</Configuration>", "Collection id on each workflow")
     ex.wire(users, "Output", col_u, "Targets")
     ex.wire(new_id, "Output", col_u, "Source")
@@ -435,7 +435,7 @@ def bulk_admin() -> Example:
                        endpoint="collections_add_user_to_collection",
                        pathParamFields={"collectionId": "JSON_ValueString"},
                        outputMode="raw", **body)
-    add_wf = ex.tool("ServerPost", 5.2, 3, "Add each workflow", **conn,
+    add_wf = ex.tool("ServerPost", 5.2, 3.4, "Add each workflow", **conn,
                      endpoint="collections_add_workflow_to_collection",
                      pathParamFields={"collectionId": "JSON_ValueString"},
                      bodyMode="fields", bodyFields=["workflowId"], outputMode="raw")
@@ -444,8 +444,8 @@ def bulk_admin() -> Example:
     feed(ex, auth, add_user)
     feed(ex, auth, add_wf)
     for n, tid in enumerate((add_user, add_wf)):
-        ok = ex.browse(6.5, 2 + n - 0.3, "Added" if n == 0 else "Workflows added")
-        bad = ex.browse(6.5, 2 + n + 0.3, "Not added" if n == 0 else "Workflows not added")
+        ok = ex.browse(6.5, 2 + n * 1.4 - 0.4, "Added" if n == 0 else "Workflows added")
+        bad = ex.browse(6.5, 2 + n * 1.4 + 0.4, "Not added" if n == 0 else "Workflows not added")
         ex.wire(tid, "Success", ok)
         ex.wire(tid, "Failure", bad)
     return ex
@@ -495,7 +495,7 @@ def migrate() -> Example:
     feed(ex, tauth, post)
     ok = ex.browse(3.9, 0.6, "Published")
     bad = ex.browse(3.9, 1.4, "Not published")
-    dl_bad = ex.browse(1.3, 2.2, "Not downloaded")
+    dl_bad = ex.browse(1.9, 2.1, "Not downloaded")
     ex.wire(post, "Success", ok)
     ex.wire(post, "Failure", bad)
     ex.wire(get, "Failure", dl_bad)
@@ -575,7 +575,8 @@ def build(names: list[str] | None = None, pictures: bool = True) -> list[Example
         from examples.render import render_files
 
         IMG.mkdir(parents=True, exist_ok=True)
-        render_files([HERE / f"{e.name}.yxmd" for e in built], IMG)
+        render_files([HERE / f"{e.name}.yxmd" for e in built], IMG,
+                     titles={e.name: e.title for e in built})
     return built
 
 
