@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import requests
 
+from ayx_plugins.server_api import urls as _urls
 from ayx_plugins.server_api.client import redact_url
 from ayx_plugins.tools.config import ConnectionConfig, secret_text
 from ayx_plugins.tools.connection import (
@@ -147,13 +148,26 @@ class ToolConnection:
             return
         if self.logic.connection({}) is not None:  # the tool reads credentials per record
             return
-        problem = check_url(cfg.serverUrl)
+        problem = check_url(cfg.serverUrl) or self._core_check(cfg.serverUrl)
         if problem:
             raise ConfigError(problem)
         if not cfg.apiKey.strip():
             raise ConfigError("No API key is configured")
         if not secret_text(self.provider.tool_config):
             raise ConfigError("No API secret is configured")
+
+    def _core_check(self, url: str) -> str | None:
+        """The core's judgement of URL + auth type + CA bundle, when the core offers it."""
+        check = getattr(_urls, "check_settings", None)
+        if check is None:
+            return None
+        cfg = self.config
+        try:
+            check(url, auth_type=cfg.authType, verify=cfg.caBundle.strip() or cfg.verifyTls)
+        except ValueError as exc:
+            text = str(exc)
+            return text[:1].upper() + text[1:]
+        return None
 
     def start_dcm(self) -> None:
         """Ask Designer for the DCM connection (answered by a callback before on_complete)."""
@@ -189,7 +203,7 @@ class ToolConnection:
                 self.redactions.add(self.secret)
         if self._dcm is not None:
             self.base = dcm_spec(self._dcm.wait(), self._dcm.connection_id, cfg.authType)
-            problem = check_url(self.base.url)
+            problem = check_url(self.base.url) or self._core_check(self.base.url)
             if problem:
                 raise ConfigError(f"DCM connection '{self._dcm.connection_id}': {problem}")
         elif cfg.source == "configured":
