@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import math
 import secrets
 import threading
 import time
@@ -15,14 +17,19 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_QUERY
 from oauthlib.oauth1 import Client as OAuth1Client
 from requests.auth import AuthBase
 
+from .answers import check_answer
 from .errors import (
     ApiError,
     AuthenticationError,
     TransportError,
     error_from_response,
     parse_body,
+    request_id_of,
+    retry_after_of,
+    scrub_body,
     server_message_of,
 )
+from .scrub import Scrubber
 
 __all__ = [
     "BearerTokenAuth",
@@ -134,6 +141,8 @@ class BearerTokenAuth(AuthBase):
         return "BearerTokenAuth(token=***)"
 
 
+_MAX_LIFETIME = 366 * 24 * 3600.0
+
 # Sends the token request: (url, form data, basic auth or None) -> response. The client passes
 # one that goes through its session, timeouts and retry policy.
 TokenPost = Callable[[str, dict[str, str], "tuple[str, str] | None"], requests.Response]
@@ -156,6 +165,7 @@ class OAuth2ClientCredentials(AuthBase):
         post: TokenPost | None = None,
         timeout: float = 60.0,
         clock: Callable[[], float] = time.time,
+        scrub: Scrubber | None = None,
     ) -> None:
         self.token_url = token_url
         self.api_key = api_key
@@ -168,6 +178,10 @@ class OAuth2ClientCredentials(AuthBase):
         self._token: TokenInfo | None = None
         self._refresh_at = 0.0
         self.tokens_fetched = 0
+        self._scrub = scrub
+        # A definitive refusal (400/401) of these credentials: every later call fails with it at
+        # once, without another request (a wrong secret must not be tried once per record).
+        self.refused: ApiError | None = None
 
     def __repr__(self) -> str:
         return (
@@ -186,16 +200,26 @@ class OAuth2ClientCredentials(AuthBase):
         return self._token
 
     def token(self, *, force: bool = False) -> TokenInfo:
-        """A valid token: the cached one, or a freshly fetched one (one fetch at a time)."""
+        """A valid token: the cached one, or a freshly fetched one (one fetch at a time).
+
+        After the token endpoint refused the credentials (400/401) it raises that refusal again
+        without a request.
+        """
+        self._raise_refused()
         current = self._token
         if not force and current is not None and self._clock() < self._refresh_at:
             return current
         with self._lock:
             # Another thread may have refreshed while this one waited for the lock.
+            self._raise_refused()
             current = self._token
             if not force and current is not None and self._clock() < self._refresh_at:
                 return current
             return self._fetch()
+
+    def _raise_refused(self) -> None:
+        if self.refused is not None:
+            raise copy.copy(self.refused)
 
     def invalidate(self, access_token: str | None) -> None:
         """Drop the cached token if it is `access_token` (the one a 401 answered)."""
@@ -224,8 +248,14 @@ class OAuth2ClientCredentials(AuthBase):
                 url=self.token_url,
             ) from None
         if response.status_code != 200:
-            raise self._token_error(response)
+            error = self._token_error(response)
+            if response.status_code in (400, 401):
+                error.kind = "token_refused"
+                self.refused = error
+            raise error
         body = parse_body(response)
+        if not isinstance(body, dict):
+            check_answer(response, response.content, where=f" (POST {self.token_url})")
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             raise AuthenticationError(
                 f"the token endpoint {self.token_url} answered 200 without an access_token: is "
@@ -236,8 +266,11 @@ class OAuth2ClientCredentials(AuthBase):
             )
         try:
             lifetime = float(body.get("expires_in", 3600))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             lifetime = 3600.0
+        if not math.isfinite(lifetime):
+            lifetime = 3600.0
+        lifetime = min(max(lifetime, 0.0), _MAX_LIFETIME)  # `1e20` must not overflow a datetime
         token_type = str(body.get("token_type", "bearer"))
         if token_type.lower() != "bearer":
             raise AuthenticationError(
@@ -252,17 +285,24 @@ class OAuth2ClientCredentials(AuthBase):
             token_type=token_type,
             expires_at=datetime.fromtimestamp(started + lifetime, tz=timezone.utc),
         )
+        if self._scrub is not None:
+            self._scrub.add(info.access_token)
         self._token = info
         self._refresh_at = started + lifetime - leeway
         self.tokens_fetched += 1
         return info
 
     def _token_error(self, response: requests.Response) -> ApiError:
+        scrub: Callable[[str], str] = self._scrub or (lambda text: text)
+        sent_id = response.request.headers.get("X-Request-Id") if response.request else None
         if response.status_code == 429 or response.status_code >= 500:
             # Overload or an outage, not bad credentials: say so (and let callers retry).
-            return error_from_response(response, method="POST", url=self.token_url)
-        body = parse_body(response)
-        message = server_message_of(body) or f"HTTP {response.status_code}"
+            return error_from_response(
+                response, method="POST", url=self.token_url, scrub=scrub,
+                client_request_id=sent_id,
+            )  # fmt: skip
+        body = scrub_body(parse_body(response), scrub)
+        message = scrub(server_message_of(body) or f"HTTP {response.status_code}")
         code = body.get("error") if isinstance(body, dict) else None
         hint = (
             "check the API key and secret (My Profile > Keys > API Access Key, not the Private "
@@ -272,6 +312,7 @@ class OAuth2ClientCredentials(AuthBase):
         if response.status_code in (404, 405):
             hint = "no token endpoint here: is the Server 2021.4+, and the URL its /webapi/?"
         detail = f" ({code})" if isinstance(code, str) and code not in message else ""
+        headers = {k: scrub(v) for k, v in response.headers.items()}
         return AuthenticationError(
             f"HTTP {response.status_code} token request refused: {message}{detail}: {hint}",
             status=response.status_code,
@@ -279,6 +320,10 @@ class OAuth2ClientCredentials(AuthBase):
             server_message=message,
             method="POST",
             url=self.token_url,
+            headers=headers,
+            request_id=request_id_of(headers),
+            client_request_id=sent_id,
+            retry_after=retry_after_of(headers),
         )
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:

@@ -11,7 +11,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+
+from .values import build_multipart, encode_value, render_path
 
 if TYPE_CHECKING:
     from .client import ServerClient
@@ -43,15 +44,12 @@ class Endpoint:
         return bool(self.files)
 
     def render_path(self, values: Mapping[str, Any] | None = None) -> str:
-        """The path with its `{params}` filled in, percent-encoded; raises on a missing one."""
-        given = {str(k).lower(): v for k, v in (values or {}).items()}
-        missing = [p for p in self.path_params if given.get(p.lower()) in (None, "")]
-        if missing:
-            raise ValueError(
-                f"{self.name} ({self.method} {self.path}) needs the path parameter(s) "
-                + ", ".join(missing)
-            )
-        return _PARAM.sub(lambda m: quote(str(given[m.group(1).lower()]), safe=""), self.path)
+        """The path with its `{params}` filled in and checked (`values.render_path`).
+
+        A missing parameter is a PathParameterError (a ValueError); `.`, `..` or a `/` in a value
+        a `PathEscapeError`: both before any request.
+        """
+        return render_path(self.path, values)
 
     def describe(self) -> str:
         """One line for listings."""
@@ -177,15 +175,7 @@ def load_catalogue() -> Catalogue:
     return Catalogue(_endpoint(op) for op in ops)
 
 
-def encode_form_value(value: Any) -> str:
-    """A form field as the Server reads it: booleans "true"/"false", lists and dicts as JSON."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple, dict)):
-        return json.dumps(list(value) if isinstance(value, tuple) else value)
-    if value is None:
-        return ""
-    return str(value)
+encode_form_value = encode_value  # the one value encoder (values.encode_value), old name
 
 
 def call_endpoint(
@@ -204,18 +194,10 @@ def call_endpoint(
     """
     ep = load_catalogue().get(endpoint) if isinstance(endpoint, str) else endpoint
     path = ep.render_path(path_params)
-    fields = {k: encode_form_value(v) for k, v in (form or {}).items()}
+    fields = {k: encode_value(v) for k, v in (form or {}).items()}
     with ExitStack() as stack:
         if ep.multipart or files:
-            parts: list[tuple[str, Any]] = [(k, (None, v)) for k, v in fields.items()]
-            for part, value in (files or {}).items():
-                if isinstance(value, (str, Path)):
-                    fh = stack.enter_context(open(value, "rb"))
-                    parts.append((part, (Path(value).name, fh, "application/octet-stream")))
-                elif isinstance(value, tuple):
-                    parts.append((part, value))
-                else:
-                    parts.append((part, (part, value, "application/octet-stream")))
+            parts = build_multipart(stack, form, files)
             return client.request_json(ep.method, path, params=params, files=parts)
         if fields:
             return client.request_json(ep.method, path, params=params, data=fields)

@@ -6,12 +6,12 @@ Exit status: 0 success, 1 an HTTP/transport error or a job that did not succeed,
 from __future__ import annotations
 
 import argparse
-import email.utils
 import json
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
@@ -21,10 +21,13 @@ import requests
 from . import cli_jobs
 from .catalogue import Endpoint, call_endpoint, load_catalogue
 from .client import ServerClient
-from .errors import ApiError, AuthenticationError, PermissionDeniedError, TransportError
+from .errors import ApiError, AuthenticationError, PermissionDeniedError
 from .jobs import Job, download_outputs, get_job, start_job, wait_for_job
 from .retry import RetryPolicy
+from .segments import PathEscapeError
+from .transport import configure_session, system_ssl_context
 from .urls import AuthType, parse_base_url
+from .values import build_multipart, encode_value, server_clock_offset
 from .workflows import resolve_workflow
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -213,6 +216,8 @@ def _cmd_request(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise UsageError(f"{named.name} is a {named.method} endpoint, not {method}")
         try:
             path = named.render_path(path_params)
+        except PathEscapeError as exc:
+            raise UsageError(str(exc)) from None
         except ValueError as exc:
             raise UsageError(f"{exc} (give them with --path-param name=value)") from None
         multipart = named.multipart
@@ -224,12 +229,22 @@ def _cmd_request(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with _client(args) as client:
         try:
             if args.output:
-                response = client.request(method, path, params=params or None, stream=True)
-                with open(args.output, "wb") as fh:
-                    for chunk in response.iter_content(64 * 1024):
-                        fh.write(chunk)
-                response.close()
-                print(f"wrote {args.output}", file=err)
+                with ExitStack() as stack:
+                    sent: dict[str, Any] = {"json": body}
+                    if multipart or files:
+                        sent = {"files": build_multipart(stack, form, files)}
+                    elif form:
+                        sent = {"data": {k: encode_value(v) for k, v in form.items()}}
+                    part = Path(args.output + ".part")
+                    try:
+                        with open(part, "wb") as fh:
+                            size = client.download(
+                                path, fh, method=method, params=params or None, **sent
+                            )
+                        os.replace(part, args.output)
+                    finally:
+                        part.unlink(missing_ok=True)
+                print(f"wrote {args.output} ({size} bytes)", file=err)
                 return EXIT_OK
             result = call_endpoint(
                 client,
@@ -406,6 +421,7 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     verify: bool | str = False if args.insecure else (args.ca_bundle or True)
     timeout = min(float(args.http_timeout), 15.0)
     session = requests.Session()
+    configure_session(session, pool_size=2, ssl_context=system_ssl_context())
     try:
         start = time.time()
         try:
@@ -428,7 +444,7 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return EXIT_FAILED
         if scheme == "https":
-            how = f"CA bundle {args.ca_bundle}" if args.ca_bundle else "system CA bundle"
+            how = f"CA bundle {args.ca_bundle}" if args.ca_bundle else "the system's trust store"
             if args.insecure:
                 rep.line("WARN", "tls", "certificate NOT verified (--insecure): use --ca-bundle")
             else:
@@ -446,7 +462,10 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             legacy_resp = _probe(
                 session, base.gallery_api + "v1/workflows/subscription/", verify, timeout
             )
-            legacy = legacy_resp.status_code in (200, 400, 401, 403)
+            # A 2022.1+ Server answers /gallery/api/ with its web app's HTML page: not the API.
+            legacy = legacy_resp.status_code in (200, 400, 401, 403) and (
+                "html" not in (legacy_resp.headers.get("Content-Type") or "").lower()
+            )
         except requests.RequestException:
             legacy = False
         families = []
@@ -480,11 +499,9 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "access keys",
             )
 
-        date = first.headers.get("Date")
-        if date:
-            # Date has whole seconds (truncated): +0.5 s centres the estimate.
-            server_now = email.utils.parsedate_to_datetime(date).timestamp() + 0.5
-            offset = server_now - (start + time.time()) / 2
+        measured = server_clock_offset(first.headers.get("Date"), start, time.time())
+        if measured is not None:
+            offset = measured
             side = "behind" if offset > 0 else "ahead of"
             text = f"this machine's clock is {abs(offset):.0f} s {side} the Server's"
             if abs(offset) < 1:
@@ -633,6 +650,18 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
 }
 
 
+def _cli_hint(exc: ApiError) -> str:
+    """What the CLI adds to a core message: its own option names, the request id."""
+    hint = ""
+    if exc.kind == "tls":
+        hint = " [give the CA bundle with --ca-bundle FILE (or REQUESTS_CA_BUNDLE)]"
+    elif exc.kind == "legacy_removed":
+        hint = " [use --auth oauth2 with the /webapi/ URL]"
+    if exc.request_id and exc.status is not None:
+        hint += f" [request id {exc.request_id}]"
+    return hint
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `ayx-server`; returns the exit status."""
     parser = build_parser()
@@ -649,11 +678,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"ayx-server: {exc}", file=err)
         return EXIT_USAGE
-    except TransportError as exc:
-        print(f"ayx-server: {exc}", file=err)
-        return EXIT_FAILED
     except ApiError as exc:
-        print(f"ayx-server: {exc}", file=err)
+        print(f"ayx-server: {exc}{_cli_hint(exc)}", file=err)
+        return EXIT_FAILED
+    except requests.RequestException as exc:  # never expected: the core maps these
+        print(f"ayx-server: HTTP failure ({type(exc).__name__})", file=err)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("ayx-server: interrupted", file=err)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,14 +15,20 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiError",
     "AuthenticationError",
+    "ConfigurationError",
     "JobFailedError",
     "JobTimeoutError",
     "LegacyApiRemovedError",
     "NotFoundError",
+    "PathParameterError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "ServerError",
+    "TlsError",
     "TransportError",
+    "UnexpectedAnswerError",
     "UnsupportedMediaTypeError",
     "ValidationError",
     "error_from_response",
@@ -39,13 +46,27 @@ DENIED_CAUSES = (
 
 LEGACY_REMOVED = (
     "this Server is 2022.1 or later: the legacy /gallery/api/ OAuth 1.0a API was removed. Use the "
-    "/webapi/ URL with OAuth 2 API access keys (My Profile > Keys), e.g. --auth oauth2 and "
-    "https://HOST/webapi/"
+    "/webapi/ URL (https://HOST/webapi/) with OAuth 2 and API access keys (My Profile > Keys)"
 )
+
+# Response headers a Server, gateway or load balancer may name its request id in.
+REQUEST_ID_HEADERS = ("X-Request-Id", "Request-Id", "X-Correlation-Id", "X-Ms-Request-Id")
 
 
 class ApiError(Exception):
-    """Base of every error the core raises; `str()` is a sentence a person can act on."""
+    """Base of every error the core raises; `str()` is a sentence a person can act on.
+
+    Beyond the status and body: `headers` (the answer's, or {}), `request_id` (the Server's when
+    it names one, else the `X-Request-Id` this client sent: what a Server admin searches the logs
+    for), `client_request_id` (the one sent), `retry_after` (seconds the Server asked to wait,
+    clamped; None when it did not say), `maybe_delivered` (True when the request may have reached
+    the Server and acted though no usable answer came back: check before repeating it) and
+    `kind`, a short code for callers that word messages themselves ("http", "transport", "tls",
+    "timeout", "config", "path", "redirect", "login_page", "https_required", "html",
+    "bad_json", "too_large", "legacy_removed", "token_refused", ...).
+    """
+
+    default_kind = "http"
 
     def __init__(
         self,
@@ -56,6 +77,12 @@ class ApiError(Exception):
         server_message: str | None = None,
         method: str | None = None,
         url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        request_id: str | None = None,
+        client_request_id: str | None = None,
+        retry_after: float | None = None,
+        maybe_delivered: bool = False,
+        kind: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -64,6 +91,12 @@ class ApiError(Exception):
         self.server_message = server_message
         self.method = method
         self.url = url
+        self.headers: dict[str, str] = dict(headers or {})
+        self.client_request_id = client_request_id
+        self.request_id = request_id or client_request_id
+        self.retry_after = retry_after
+        self.maybe_delivered = maybe_delivered
+        self.kind = kind or self.default_kind
 
     def __str__(self) -> str:
         return self.message
@@ -107,11 +140,78 @@ class ServerError(ApiError):
 
 
 class LegacyApiRemovedError(ApiError):
-    """404/405 on /gallery/api/: the Server is 2022.1+ and only speaks OAuth 2 on /webapi/."""
+    """404/405 (or a 2xx HTML page) on /gallery/api/: the Server is 2022.1+, OAuth 2 on /webapi/."""
+
+    default_kind = "legacy_removed"
 
 
 class TransportError(ApiError):
-    """No HTTP answer at all: DNS, refused connection, TLS, proxy or timeout (`status` is None)."""
+    """No usable HTTP answer: DNS, refused, proxy, timeout, a cut-off body (`status` is None)."""
+
+    default_kind = "transport"
+
+
+class TlsError(TransportError):
+    """The TLS handshake or the certificate check failed (kind "tls").
+
+    The message names the CA bundle setting in neutral words; a front end adds how to give it
+    (the CLI's option, the tools' "CA bundle" box).
+    """
+
+    default_kind = "tls"
+
+
+class ConfigurationError(ApiError, ValueError):
+    """A setting that cannot work, found before any request (kind "config"; `option` names it).
+
+    Also a ValueError, so callers that caught the constructor's ValueError still do. `option` is
+    one of "url", "auth_type", "ca_bundle", "credentials", "priority", ... or None.
+    """
+
+    default_kind = "config"
+
+    def __init__(self, message: str, *, option: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.option = option
+
+
+class PathParameterError(ConfigurationError):
+    """A path parameter is missing or empty: nothing was sent (kind "path")."""
+
+    default_kind = "path"
+
+
+class RedirectError(ApiError):
+    """The Server answered with a redirect the client will not follow with credentials.
+
+    kind "login_page" (a proxy or single sign-on sign-in page), "https_required" (http -> https)
+    or "redirect" (another URL or origin: `location` is where it pointed, without its query).
+    """
+
+    def __init__(self, message: str, *, location: str | None = None, **kw: Any) -> None:
+        kw.setdefault("kind", "redirect")
+        super().__init__(message, **kw)
+        self.location = location
+
+
+class UnexpectedAnswerError(ApiError):
+    """A 2xx answer that is not what the API sends: an HTML page (kind "html"; `page_title`),
+    or JSON that is cut off or malformed (kind "bad_json")."""
+
+    def __init__(self, message: str, *, page_title: str | None = None, **kw: Any) -> None:
+        kw.setdefault("kind", "html")
+        super().__init__(message, **kw)
+        self.page_title = page_title
+
+
+class ResponseTooLargeError(ApiError):
+    """The answer's decoded size passed the client's cap (kind "too_large"; `limit` in bytes)."""
+
+    default_kind = "too_large"
+
+    def __init__(self, message: str, *, limit: int = 0, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.limit = limit
 
 
 class JobFailedError(ApiError):
@@ -131,8 +231,8 @@ class JobTimeoutError(ApiError):
 
 
 def parse_body(response: requests.Response) -> Any:
-    """The body as JSON when it parses, else as text (None when empty)."""
-    text = response.text
+    """The body as JSON when it parses, else as text (None when empty); a BOM is dropped."""
+    text = response.text.lstrip("\ufeff")
     if not text.strip():
         return None
     try:
@@ -175,6 +275,47 @@ def _where(method: str | None, url: str | None) -> str:
     return f" ({method} {url})"
 
 
+def retry_after_of(headers: Mapping[str, str] | None, cap: float = 3600.0) -> float | None:
+    """The `Retry-After` of an answer in seconds, clamped to [0, cap]; None when absent or bad."""
+    from .retry import parse_retry_after
+
+    value = parse_retry_after((headers or {}).get("Retry-After"))
+    if value is None or not math.isfinite(value):
+        return None
+    return min(max(value, 0.0), cap)
+
+
+def request_id_of(headers: Mapping[str, str] | None) -> str | None:
+    """The request id the Server (or a gateway in front of it) named in its answer, if any."""
+    for name in REQUEST_ID_HEADERS:
+        value = (headers or {}).get(name)
+        if value and value.strip():
+            return value.strip()[:200]
+    return None
+
+
+def scrub_body(body: Any, scrub: Callable[[str], str]) -> Any:
+    """`body` (JSON or text) with every secret replaced by `scrub`."""
+    if isinstance(body, str):
+        return scrub(body)
+    if body is None or isinstance(body, (bool, int, float)):
+        return body
+    try:
+        return json.loads(scrub(json.dumps(body, ensure_ascii=False)))
+    except ValueError:
+        return scrub(str(body))
+
+
+def _plain_scrub(secrets: tuple[str, ...]) -> Callable[[str], str]:
+    def scrub(text: str) -> str:
+        for secret in secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    return scrub
+
+
 def error_from_response(
     response: requests.Response,
     *,
@@ -183,27 +324,36 @@ def error_from_response(
     legacy: bool = False,
     bearer: bool = False,
     secrets: tuple[str, ...] = (),
+    scrub: Callable[[str], str] | None = None,
+    client_request_id: str | None = None,
+    maybe_delivered: bool = False,
 ) -> ApiError:
     """Map an HTTP error answer to the matching ApiError subclass with an actionable message.
 
     `url` must already be free of signatures and secrets; `legacy` says the request went to
-    /gallery/api/; `bearer` says an OAuth 2 token was sent; `secrets` are scrubbed from text.
+    /gallery/api/; `bearer` says an OAuth 2 token was sent; `scrub` (or plain `secrets`) removes
+    secrets from the server's message and the kept body.
     """
+    clean = scrub or _plain_scrub(secrets)
     status = response.status_code
-    body = parse_body(response)
+    body = scrub_body(parse_body(response), clean)
     server_msg = server_message_of(body)
     if server_msg is not None:
-        for secret in secrets:
-            if secret:
-                server_msg = server_msg.replace(secret, "***")
+        server_msg = clean(server_msg)
     said = f": {server_msg.rstrip('.')}" if server_msg else ""
     where = _where(method, url)
+    headers = {k: clean(v) for k, v in response.headers.items()}
     kw: dict[str, Any] = {
         "status": status,
         "body": body,
         "server_message": server_msg,
         "method": method,
         "url": url,
+        "headers": headers,
+        "request_id": request_id_of(headers),
+        "client_request_id": client_request_id,
+        "retry_after": retry_after_of(headers),
+        "maybe_delivered": maybe_delivered,
     }
     denied = bool(server_msg and "authorization has been denied" in server_msg.lower())
     json_envelope = isinstance(body, Mapping)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
 from collections.abc import Callable
@@ -61,10 +62,16 @@ class RetryPolicy:
         return capped / 2.0 + self.rand() * capped / 2.0
 
     def delay(
-        self, attempt: int, retry_after: str | None = None, now: float | None = None
+        self, attempt: int, retry_after: str | float | None = None, now: float | None = None
     ) -> float:
         """The wait before retry `attempt`: the server's Retry-After (capped) when given."""
-        server = parse_retry_after(retry_after, now)
+        server = (
+            float(retry_after)
+            if isinstance(retry_after, (int, float))
+            else parse_retry_after(retry_after, now)
+        )
+        if server is not None and not math.isfinite(server):
+            server = None
         if server is not None:
             return min(max(server, 0.0), self.retry_after_max)
         return self.backoff(attempt)
@@ -85,19 +92,24 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), None if absent/bad."""
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), None if absent/bad.
+
+    `nan`, `inf` and numbers too large for a float are bad, not a wait.
+    """
     if value is None:
         return None
     value = value.strip()
     if not value:
         return None
     try:
-        return float(value)
-    except ValueError:
+        seconds = float(value)
+    except (ValueError, OverflowError):
         pass
+    else:
+        return seconds if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None

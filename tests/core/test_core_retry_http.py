@@ -161,7 +161,8 @@ def test_token_endpoint_outage_is_retried_and_explained(
     emulator: EmulatorServer, make_client: MakeClient
 ) -> None:
     client = make_client()
-    emulator.faults.error(503, count=6, path_prefix="/webapi/oauth2/token")
+    # One budget (3 retries) for the token and the request together, not one loop in another.
+    emulator.faults.error(503, count=3, path_prefix="/webapi/oauth2/token")
     job = start_job(client, SUCCESS_WF)  # the POST waits for a token; it is sent exactly once
     assert job.status == "Queued"
     assert emulator.counters.tokens_issued == 1 and _posts(emulator) == 1

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from ayx_plugins.server_api import (
+    ApiError,
     Job,
     LegacyApiRemovedError,
     PermissionDeniedError,
@@ -188,7 +189,9 @@ def test_catalogue() -> None:
     assert cat.get("POST /v3/workflows/{workflowId}/versions").multipart
     get_job = cat.get("v1_get_job")
     assert get_job.path_params == ("jobId",)
-    assert get_job.render_path({"jobId": "a b/c"}) == "v1/jobs/a%20b%2Fc"
+    assert get_job.render_path({"jobId": "a b?c"}) == "v1/jobs/a%20b%3Fc"
+    with pytest.raises(ApiError, match="single path segment"):  # a '/' would add a segment
+        get_job.render_path({"jobId": "a b/c"})
     with pytest.raises(ValueError, match="jobId"):
         get_job.render_path({})
     assert cat.match("GET", "/v3/workflows/abc/questions") == cat.get(
