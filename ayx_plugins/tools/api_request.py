@@ -256,7 +256,9 @@ class ApiRequestLogic(ToolLogic):
                 raise RowError(f"The path parameter {param} is empty (field '{name}')")
             values[param] = str(value).strip()
         path = _PARAM.sub(lambda m: quote(values[m.group(1)], safe=""), self.template)
-        params = {k: str(v) for k, v in c.queryFixed.items()}
+        # An empty fixed value is left out, as a null field value is (the Server would reject
+        # e.g. view=).
+        params = {k: str(v) for k, v in c.queryFixed.items() if str(v) != ""}
         for param, name in c.queryFields.items():
             value = row.get(name)
             if value is not None and str(value) != "":

@@ -1,10 +1,14 @@
 """One configuration schema per tool, shared by the Python tools and the UI panels.
 
-The panels write `model.Configuration` (JSON) and Designer turns it into the tool's XML, which
-reaches Python as `provider.tool_config`: a dict of strings, lists as `{"item": [...]}` or JSON
-text. How Designer writes JSON booleans and arrays as XML is unverified, so every field here
-accepts both the JSON-ish and the XML-ish shapes. The panels are built from `json_schemas()`,
-generated into the UI at build time, so the two sides cannot drift.
+The panels write `model.Configuration` (JSON) and Designer turns it into the tool's XML with
+Json.NET (`designer_host.jsonnet` reproduces it), which reaches Python as `provider.tool_config`
+(xmltodict: a dict of strings; an empty element is None). Panels store lists and maps as JSON
+TEXT (`"[\"Region\"]"`, `"{\"Sales Region\":\"Region\"}"`), which survives Json.NET
+unchanged. The parsers below also read what older saved workflows hold: a list as repeated
+elements (one element: one plain string, never split on commas) or `{"item": [...]}`; a map as
+nested elements whose names Json.NET encoded with `XmlConvert.EncodeName` (`Sales_x0020_Region`
+is decoded back to `Sales Region`), an empty element inside a map being "". The panels are built
+from `json_schemas()`, generated into the UI at build time, so the two sides cannot drift.
 
 The API secret is never a field here: it lives in Designer's `Secrets` (encrypted) and is read
 with `secret_text()`.
@@ -13,6 +17,7 @@ with `secret_text()`.
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -30,17 +35,57 @@ def _to_bool(value: Any) -> Any:
     return value
 
 
+_XML_ESCAPE = re.compile(r"_[Xx]([0-9a-fA-F]{4})(?:_|([0-9a-fA-F]{4})_)")
+
+
+def decode_name(name: str) -> str:
+    """.NET's `XmlConvert.DecodeName`: `_xHHHH_` / `_xHHHHHHHH_` back to the character."""
+
+    def one(m: re.Match[str]) -> str:
+        code = int(m.group(1) + (m.group(2) or ""), 16)
+        return chr(code) if code <= 0x10FFFF else m.group(0)
+
+    return _XML_ESCAPE.sub(one, name) if "_" in name else name
+
+
+def _scalar(value: Any) -> Any:
+    """A map value or list item as text: None (an empty element) is "", booleans lower-case."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dict) and set(value) <= {"#text"}:  # <k attr="..">text</k> minus attrs
+        return _scalar(value.get("#text"))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _json_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def _to_list(value: Any) -> Any:
     if value is None or value == "":
         return []
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            return json.loads(text)
-        return [part.strip() for part in text.split(",") if part.strip()]
-    if isinstance(value, dict):  # xmltodict: <x><item>a</item><item>b</item></x>
+            parsed = _json_text(text)
+            if isinstance(parsed, list):
+                return [_scalar(v) for v in parsed if v is not None]
+        # One repeated element is one plain string: a field name may hold a comma.
+        return [value] if text else []
+    if isinstance(value, dict):  # an older <x><item>a</item><item>b</item></x>
         items = value.get("item", value.get("Item", []))
-        return items if isinstance(items, list) else [items]
+        return _to_list(items if isinstance(items, list) else [items])
+    if isinstance(value, (list, tuple)):  # repeated elements (Json.NET's array shape)
+        return [_scalar(v) for v in value if v is not None and v != ""]
     return value
 
 
@@ -48,9 +93,20 @@ def _to_dict(value: Any) -> Any:
     if value is None or value == "":
         return {}
     if isinstance(value, str):
-        return json.loads(value)
+        text = value.strip()
+        if not text:
+            return {}
+        parsed = _json_text(text)
+        if isinstance(parsed, dict):  # JSON text: keys are the user's, as typed
+            return {str(k): _scalar(v) for k, v in parsed.items()}
+        if isinstance(parsed, list):
+            return _to_dict(parsed)
+        return value  # not a map: validation says so
     if isinstance(value, list):  # [{"key": k, "value": v}, ...]
-        return {str(i.get("key", "")): i.get("value") for i in value if isinstance(i, dict)}
+        return {str(i.get("key", "")): _scalar(i.get("value")) for i in value
+                if isinstance(i, dict)}
+    if isinstance(value, dict):  # nested elements: names encoded by Json.NET
+        return {decode_name(str(k)): _scalar(v) for k, v in value.items()}
     return value
 
 
@@ -108,6 +164,12 @@ class ConnectionConfig(_Model):
     caBundle: str = Field("", description="PEM file of a private certificate authority")
     requestTimeoutSeconds: float = Field(60.0, gt=0, le=3600)
     concurrency: int = Field(4, ge=1, le=32, description="Requests in flight at once")
+    onRecordFailure: Literal["warn", "error", "ignore"] = Field(
+        "warn", description="When a record fails: warn (a Results-window warning per failed "
+        "record, the first 10, and the summary as a warning), error (the same as errors: the "
+        "run reports an error, so a Server schedule shows it failed), or ignore (only the "
+        "Failure output)",
+    )
 
 
 class WaitConfig(_Model):

@@ -90,7 +90,7 @@ def test_every_packaged_tool_runs_records_against_the_emulator(tools: Built, emu
     upd = pa.table({"collectionId": [collection], "name": ["Renamed"],
                     "ownerId": [emulator.user("Curator").id]})
     put = _run(tools, "ServerPut", conn(emulator, path="v3/collections/{collectionId}",
-                                        bodyMode="fields", bodyFields="name,ownerId"), upd)
+                                        bodyMode="fields", bodyFields=["name", "ownerId"]), upd)
     assert json.loads(put.outputs["Success"].column("Response")[0].as_py())["name"] == "Renamed"
 
     delete = _run(tools, "ServerDelete", conn(emulator, path="v3/collections/{collectionId}"),

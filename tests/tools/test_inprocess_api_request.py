@@ -63,7 +63,8 @@ def test_post_put_delete_collection_lifecycle(emulator, run_tool_inprocess):
     owner = emulator.user("Curator").id
     upd = pa.table({"collectionId": [collection_id], "name": ["Renamed"], "ownerId": [owner]})
     run = run_tool_inprocess(ServerPut, conn(emulator, path="v3/collections/{collectionId}",
-                                             bodyMode="fields", bodyFields="name,ownerId"), upd)
+                                             bodyMode="fields", bodyFields=["name", "ownerId"]),
+                             upd)
     assert run.errors == [] and run.rows("Failure") == []
     assert json.loads(run.rows("Success")[0]["Response"])["name"] == "Renamed"
 
