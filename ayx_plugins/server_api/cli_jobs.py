@@ -171,7 +171,11 @@ def cmd_orchestrate(make_client: ClientFactory, args: argparse.Namespace, out: T
             job = res.value if isinstance(res.value, Job) else None
             what = res.error if res.state != "succeeded" else (job.summary() if job else "ok")
             took = f" ({res.seconds:.1f} s)" if res.seconds is not None else ""
-            print(f"[{finished[0]}/{total}] {res.step.id}: {res.state}{took}: {what}", file=err)
+            if res.state == "skipped":  # the error already says "skipped: step X failed"
+                print(f"[{finished[0]}/{total}] {res.step.id}: {res.error}", file=err)
+            else:
+                print(f"[{finished[0]}/{total}] {res.step.id}: {res.state}{took}: {what}",
+                      file=err)
 
         def on_tick() -> None:
             with lock:

@@ -62,18 +62,40 @@ def _cancel_template() -> str:
 def cancel_job(client: ServerClient, job_id: str) -> Job:
     """Cancel a Queued or Running job (DELETE v3/jobs/{jobId}); returns the job as it is now.
 
-    A job that has already ended is left as it is (the Server's answer, if an error, is raised).
+    A job that has already ended is returned as it is. When DELETE is not allowed (405) the
+    other shape `POST v3/jobs/{jobId}/cancel` is tried once.
     """
     seg = path_segment(job_id, "job id")
     path = _cancel_template().replace("{jobId}", seg).replace("{id}", seg)
-    answer = client.request_json("DELETE", path)
+    try:
+        answer = client.request_json("DELETE", path)
+    except ApiError as exc:
+        if exc.status == 405:  # the route is unverified: try the other shape once
+            try:
+                answer = client.request_json("POST", f"v3/jobs/{seg}/cancel")
+            except ApiError as second:
+                if second.status in (404, 405):
+                    raise ApiError(
+                        f"this Server has no job-cancel endpoint (DELETE {path} answered "
+                        f"{exc.status}): cancelling needs Server 2025.1 or later ('Cancel a "
+                        "specific job'); cancel it in the Gallery's Jobs page instead",
+                        status=exc.status, body=exc.body,
+                    ) from None
+                raise
+        elif exc.status in (400, 409):  # maybe it had already ended: then it is as it is
+            job = get_job(client, job_id)
+            if job.done:
+                return job
+            raise
+        else:
+            raise
     if isinstance(answer, Mapping) and (answer.get("id") or answer.get("jobId")):
         try:
-            job = Job.from_json(answer)
+            answered = Job.from_json(answer)
         except ApiError:
-            job = None
-        if job is not None and job.done:
-            return job
+            answered = None
+        if answered is not None and answered.done:
+            return answered
     return get_job(client, job_id)
 
 
