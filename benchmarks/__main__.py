@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 import requests
 
+from benchmarks.orchestration import fig_orchestration
 from benchmarks.polling import fig_polling_scale
 from benchmarks.remote import Creds, RemoteEmulator
 from benchmarks.sweep import fig_efficiency
@@ -312,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         ("overhead", lambda: on_fast(lambda e, u: fig_overhead(e, u, 200 if q else 2000))),
         ("polling-scale", lambda: fig_polling_scale(emit, 50 if q else 500, 2.0 if q else 5.0,
                                                     0.5 if q else 1.0, 32)),
+        ("orchestration", lambda: fig_orchestration(emit, 4, 3, 0.5 if q else 5.0, 2,
+                                                    0.1 if q else 0.25)),
     ]
     strict: list[tuple[str, Callable[[RemoteEmulator, Creds], None]]] = [
         ("tokens", lambda e, u: fig_tokens(e, u, 100 if q else 2000)),
