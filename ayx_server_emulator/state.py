@@ -11,6 +11,7 @@ import copy
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -71,6 +72,8 @@ class State:
                  on_running: Callable[[int], None] | None = None) -> None:
         self.lock = threading.RLock()
         self.clock = clock
+        #: The clock job timing runs on (tests may swap it for a fake one).
+        self.monotonic: Callable[[], float] = time.monotonic
         self.config = config if config is not None else EmulatorConfig()
         #: Told the number of Running jobs whenever one starts (the counters keep the peak).
         self.on_running = on_running or (lambda _n: None)

@@ -8,7 +8,6 @@ job's seconds; with `worker_slots` a job waits for a free slot, first in first o
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -35,14 +34,16 @@ Q_RUN_SECONDS = "EmulatorRunSeconds"
 class JobsBackend:
     """Every job of every workflow, plus the uploaded input files (user v2)."""
 
-    def __init__(self, state: State, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, state: State) -> None:
         self.s = state
         self.jobs: dict[str, dict[str, Any]] = {}
         self.input_files: dict[str, bytes] = {}
-        self._mono = monotonic
         #: Unfinished jobs in creation order (the queue is first in, first out).
         self._open: list[dict[str, Any]] = []
         self._slot_freed_at = 0.0
+
+    def _mono(self) -> float:
+        return self.s.monotonic()
 
     # ---------------------------------------------------------------- create
     def create(self, wf: dict[str, Any], user: dict[str, Any], *,
@@ -195,7 +196,11 @@ class JobsBackend:
             for spec in wf["_outputs"]:
                 oid = new_id()
                 content = str(spec.get("content", ""))
-                for key, value in job["_answers"].items():
+                # An unanswered question runs with its default (or empty, when it has none).
+                answers = {str(q["name"]): "" if q.get("value") is None else str(q["value"])
+                           for q in wf["_questions"]}
+                answers.update(job["_answers"])
+                for key, value in answers.items():
                     content = content.replace("{" + key + "}", value)
                 job["_files"][oid] = (spec["fileName"], content.encode("utf-8"))
                 outputs.append({"id": oid, "availableFormats": list(

@@ -123,36 +123,70 @@ def test_worker_slots_in_manual_timing(emulator: EmulatorServer) -> None:
     assert emulator.counters.max_running_jobs == 2
 
 
-@pytest.mark.emulator_config(job_timing="seconds", job_seconds=0.05, worker_slots=1)
+class FakeClock:
+    """The emulator's job clock, moved by hand (no sleeping, no timing in the assertions)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.emulator_config(job_timing="seconds", job_seconds=10, worker_slots=1)
 def test_worker_slots_in_seconds_timing(emulator: EmulatorServer) -> None:
+    clock = FakeClock()
+    emulator.state.monotonic = clock
     api = Api(emulator)
     ids = [_start(api) for _ in range(3)]
-    for _ in range(300):  # bounded: 3 jobs x 0.05 s running one at a time, plus 0.05 queued
-        states = [api.get(f"v3/jobs/{j}").json()["status"] for j in ids]
-        if states == ["Completed"] * 3:
-            break
-        time.sleep(0.01)
-    assert states == ["Completed"] * 3
+
+    def states() -> list[str]:
+        return [api.get(f"v3/jobs/{j}").json()["status"] for j in ids]
+
+    # Each job is Queued 10 s at least, then Running 10 s; one slot: they run one by one.
+    timeline = {}
+    for t in (5, 12, 15, 21, 25, 31, 35, 41):
+        clock.now = 1000.0 + t
+        timeline[t] = states()
+    assert timeline == {
+        5: ["Queued", "Queued", "Queued"], 12: ["Initializing", "Queued", "Queued"],
+        15: ["Running", "Queued", "Queued"], 21: ["Completed", "Initializing", "Queued"],
+        25: ["Completed", "Running", "Queued"], 31: ["Completed", "Completed", "Initializing"],
+        35: ["Completed", "Completed", "Running"], 41: ["Completed"] * 3}
     assert emulator.counters.max_running_jobs == 1
     assert emulator.counters.as_dict()["maxRunningJobs"] == 1
     finished = api.get("v3/jobs", params={"sortField": "CompletionDateTime",
                                           "direction": "asc"}).json()["data"]
-    assert [j["jobId"] for j in finished] == ids  # FIFO
+    assert [j["jobId"] for j in finished] == ids  # first in, first out
 
 
-@pytest.mark.emulator_config(job_timing="seconds", job_seconds=0.2)
+@pytest.mark.emulator_config(job_timing="seconds", job_seconds=10, worker_slots=2)
+def test_slots_replay_when_nobody_polls(emulator: EmulatorServer) -> None:
+    clock = FakeClock()
+    emulator.state.monotonic = clock
+    api = Api(emulator)
+    ids = [_start(api) for _ in range(5)]
+    clock.now += 25  # nobody asked in between: the starts and ends are replayed in order
+    assert [api.get(f"v3/jobs/{j}").json()["status"] for j in ids] == [
+        "Completed", "Completed", "Running", "Running", "Queued"]
+    assert emulator.counters.max_running_jobs == 2
+
+
+@pytest.mark.emulator_config(job_timing="seconds", job_seconds=9)
 def test_a_started_job_is_initializing_first(emulator: EmulatorServer) -> None:
+    clock = FakeClock()
+    emulator.state.monotonic = clock
     api = Api(emulator)
     jid = _start(api, APP, questions=[{"name": "Region", "value": "East"}])
     seen = []
-    for _ in range(300):  # bounded: 0.4 s of job time
-        status = api.get(f"v3/jobs/{jid}").json()["status"]
-        if not seen or seen[-1] != status:
-            seen.append(status)
-        if status == "Completed":
-            break
-        time.sleep(0.005)
+    for t in (1, 10, 13, 19):
+        clock.now = 1000.0 + t
+        seen.append(api.get(f"v3/jobs/{jid}").json()["status"])
     assert seen == ["Queued", "Initializing", "Running", "Completed"]
+    emulator.config.initializing_status = False
+    jid = _start(api)
+    clock.now += 10
+    assert api.get(f"v3/jobs/{jid}").json()["status"] == "Running"
 
 
 def test_unlimited_slots_count_the_peak(emulator: EmulatorServer) -> None:

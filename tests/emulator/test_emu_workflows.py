@@ -35,6 +35,10 @@ def test_views_default_and_full(emulator: EmulatorServer) -> None:
     one = api.get(f"v3/workflows/{SUCCESS}").json()
     assert one["id"] == SUCCESS and len(one["id"]) == 24
     assert one["dateCreated"].endswith("Z") and len(one["dateCreated"].split(".")[1]) == 8
+    # view=Full items are the WorkflowView plus what the swagger's ReducedWorkflowView declares
+    assert full["publishedVersionNumber"] == 1 and full["isAmp"] is True
+    assert {v["uploadSource"] for w in api.get("v3/workflows", params={"view": "Full"}).json()
+            for v in w["versions"]} <= {"Designer", "Direct"}
 
 
 def test_questions_v3_and_v1_field_names(emulator: EmulatorServer) -> None:
@@ -170,6 +174,6 @@ def test_subscription_list_paging_and_search(emulator: EmulatorServer) -> None:
     everything = api.get("v1/workflows/subscription").json()
     page = api.get("v1/workflows/subscription", params={"offset": 1, "limit": 2,
                                                         "sortField": "name"}).json()
-    assert len(page) == 2 and len(everything) == 4  # the outsider's studio is not listed
+    assert len(page) == 2 and len(everything) == 5  # the outsider's studio is not listed
     assert api.get("v1/workflows/subscription", params={"sortField": "x"}).status_code == 400
     assert {"subscriptionId", "metaInfo", "packageType", "runCount"} <= set(everything[0])
