@@ -25,6 +25,7 @@ from ayx_plugins.server_api.orchestrate import (
 )
 from ayx_plugins.tools import schemas as S
 from ayx_plugins.tools.engine import INPUT, Outcome
+from ayx_plugins.tools.sources import NO_RECORD
 
 if TYPE_CHECKING:
     from ayx_plugins.tools.engine import ServerTool
@@ -63,17 +64,16 @@ class PlanMode(_Base):
     def on_incoming_connection_complete(self, anchor: Any) -> None:
         """Plan mode: the input is complete, so the plan can run."""
         super().on_incoming_connection_complete(anchor)
-        if self._plan_mode() and getattr(anchor, "name", INPUT) == INPUT:
-            waiting = getattr(self, "uses_anchor", False) and getattr(self, "_base", 1) is None
-            if not waiting or self._config_error:
-                self._run_plan()
+        ready = not self.conn.waiting_for_record or self._config_error
+        if self._plan_mode() and getattr(anchor, "name", INPUT) == INPUT and ready:
+            self._run_plan()  # else at the end, once the Connection record has come
 
     def on_complete(self) -> None:
         """Plan mode: run the plan if the input's end did not (e.g. a late Connection record)."""
         if self._plan_mode():
-            release = getattr(self, "_release_held", None)
-            if release is not None:
-                release()
+            if self.conn.waiting_for_record and not self._config_error:
+                self._config_error = NO_RECORD
+            self._release_held()
             self._run_plan()
         super().on_complete()
 
