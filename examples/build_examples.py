@@ -341,10 +341,21 @@ def nested_outputs() -> Example:
                    '<IncludeInOutput value="True" /><SingleField value="True" />'
                    "</Configuration>", "One row per file")
     ex.wire(run, "Success", files)
+    template = OUTPUT_FOLDER_PLACEHOLDER + "\\template.csv"  # Dynamic Input's template file
     read = ex.add(DYNAMIC_INPUT, 3.9, 1,
-                  "<Configuration><Mode>ReadList</Mode>"
+                  "<Configuration><InputConfiguration><Configuration><Passwords />"
+                  '<File OutputFileName="FullPath" RecordLimit="" SearchSubDirs="False" '
+                  f'FileFormat="0">{escape(template)}</File><FormatSpecificOptions>'
+                  "<HeaderRow>True</HeaderRow><IgnoreErrors>False</IgnoreErrors>"
+                  "<AllowShareWrite>False</AllowShareWrite><ImportLine>1</ImportLine>"
+                  "<FieldLen>254</FieldLen><SingleThreadRead>False</SingleThreadRead>"
+                  "<IgnoreQuotes>DoubleQuotes</IgnoreQuotes><Delimeter>,</Delimeter>"
+                  "<QuoteRecordBreak>False</QuoteRecordBreak><CodePage>65001</CodePage>"
+                  "</FormatSpecificOptions></Configuration></InputConfiguration>"
+                  "<Mode>ReadList</Mode>"
                   "<ReadList_Field>JSON_ValueString</ReadList_Field>"
-                  "<ReadList_Type>Path</ReadList_Type></Configuration>", "Read each CSV")
+                  "<ReadList_Type>Path</ReadList_Type><ErrorBehaviour>Warning</ErrorBehaviour>"
+                  "</Configuration>", "Read each CSV")
     ex.wire(files, "Output", read)
     rows = ex.browse(5.2, 1, "The job's output")
     ex.wire(read, "Output", rows)
@@ -561,16 +572,13 @@ EXAMPLES = (app_per_row, sequential_chain, nested_outputs, dependency_plan, bulk
 
 def build(names: list[str] | None = None, pictures: bool = True) -> list[Example]:
     """Write every example's `.yxmd` (and picture); returns what was built."""
-    built = []
-    for make in EXAMPLES:
-        ex = make()
-        if names and ex.name not in names:
-            continue
+    every = [make() for make in EXAMPLES]
+    built = [ex for ex in every if not names or ex.name in names]
+    for ex in built:
         (HERE / f"{ex.name}.yxmd").write_text(ex.to_yxmd(), encoding="utf-8")
-        built.append(ex)
     (HERE / "examples.json").write_text(json.dumps(
         [{"name": e.name, "title": e.title, "summary": e.summary, "notes": e.notes}
-         for e in built], indent=1) + "\n", encoding="utf-8")
+         for e in every], indent=1) + "\n", encoding="utf-8")
     if pictures:
         from examples.render import render_files
 
