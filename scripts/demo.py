@@ -3,8 +3,10 @@
 1. starts the emulator on a free loopback port (jobs take a moment per state, as on a Server);
 2. runs a workflow with `ayx-server doctor` and `ayx-server run --wait` (the CLI, as a user would);
 3. runs the Designer tools over the SDK's real gRPC protocol, the way Designer's engine does:
-   Server Authenticate -> Server Runner (wait) -> Server Job Status -> Server GET v3/workflows,
-   and prints what each tool wrote to its Success and Failure outputs.
+   Server Authenticate's Success output feeds the Connection (C) anchor of Server Runner (wait),
+   Server Job Status and Server GET v3/workflows, while the data goes to their Input (I) anchor
+   (no Append Fields, no connection columns in the outputs), and prints what each tool wrote to
+   its Success and Failure outputs.
 """
 
 from __future__ import annotations
@@ -58,10 +60,15 @@ def _cell(name: str, value: Any, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def tool(name: str, xml: str, table: pa.Table | None = None) -> dict[str, pa.Table]:
-    """Run one tool out of process, print its Results-window lines and return its outputs."""
-    run = run_tool(name, xml, {"Input": table} if table is not None else {}, secrets=decrypt,
-                   python=sys.executable, timeout=120)
+def tool(name: str, xml: str, table: pa.Table | None = None,
+         connection: pa.Table | None = None) -> dict[str, pa.Table]:
+    """Run one tool out of process, print its Results-window lines and return its outputs.
+
+    `connection` goes to the tool's Connection anchor (Server Authenticate's record)."""
+    inputs = {"Input": table} if table is not None else {}
+    if connection is not None:
+        inputs["Connection"] = connection
+    run = run_tool(name, xml, inputs, secrets=decrypt, python=sys.executable, timeout=120)
     if not run.completed:
         sys.exit(f"{name} did not complete:\n{run.log[-2000:]}")
     for kind, text in run.messages:
@@ -107,14 +114,16 @@ def main() -> int:
         show(auth["Success"], ["ServerUrl", "ApiBase", "AuthType", TOKEN_FIELD, "TokenType",
                                "TokenExpires"])
 
-        heading("Server Runner: three workflows, wait for completion, 2 at a time")
+        heading("Server Runner: three workflows, wait for completion, 2 at a time "
+                "(Authenticate -> Connection anchor, the workflows -> Input anchor)")
         token_rows = auth["Success"]
-        runs = pa.concat_tables([token_rows] * 3).append_column(
-            "Workflow", pa.array([WF_SUCCESS, WF_APP, WF_ERROR]))
-        runs = runs.append_column("Region", pa.array([None, "South", None], pa.string()))
+        runs = pa.table({"Workflow": [WF_SUCCESS, WF_APP, WF_ERROR],
+                         "Region": pa.array([None, "South", None], pa.string())})
         runner = tool("ServerRunner", config_xml(
-            source="incoming", workflowIdField="Workflow", questionsMode="fields",
-            questionFields=["Region"], wait=True, pollSeconds=0.2, concurrency=2), runs)
+            source="anchor", workflowIdField="Workflow", questionsMode="fields",
+            questionFields=["Region"], wait=True, pollSeconds=0.2, waitTimeoutSeconds=600,
+            concurrency=2), runs,
+            connection=token_rows)
         cols = ["Workflow", "JobId", "JobStatus", "Disposition", "CreateDate", "Messages"]
         print("  Success:")
         show(runner["Success"], cols)
@@ -122,13 +131,18 @@ def main() -> int:
         show(runner["Failure"], ["Workflow", "HTTP Status", "Error", "Error Detail"], width=60)
 
         heading("Server Job Status of the jobs that succeeded")
-        status = tool("ServerJobStatus", config_xml(source="incoming"), runner["Success"])
+        status = tool("ServerJobStatus", config_xml(source="anchor"), runner["Success"],
+                      connection=token_rows)
         show(status["Success"], ["JobId", "JobStatus", "Disposition", "CreateDate"])
 
         heading("Server GET v3/workflows, one row per workflow")
-        get = tool("ServerGet", config_xml(source="incoming", path="v3/workflows",
-                                           outputMode="rows"), token_rows)
+        get = tool("ServerGet", config_xml(source="anchor", path="v3/workflows",
+                                           outputMode="rows"), connection=token_rows)
         show(get["Success"], ["HTTP Status", "id", "name", "ownerId", "dateCreated"])
+
+        leaked = [name for out in (runner, status, get) for table in out.values()
+                  for name in table.column_names if name in (TOKEN_FIELD, "ServerUrl", "ApiBase")]
+        print(f"  connection columns in the Runner, Job Status and GET outputs: {leaked or 'none'}")
 
         c = emu.counters
         heading("What the Server saw")
