@@ -8,14 +8,20 @@ from .client import ClientStats, ServerClient
 from .errors import (
     ApiError,
     AuthenticationError,
+    ConfigurationError,
     JobFailedError,
     JobTimeoutError,
     LegacyApiRemovedError,
     NotFoundError,
+    PathParameterError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
+    ResponseTooLargeError,
     ServerError,
+    TlsError,
     TransportError,
+    UnexpectedAnswerError,
     UnsupportedMediaTypeError,
     ValidationError,
 )
@@ -29,7 +35,18 @@ from .jobs import (
     wait_for_job,
 )
 from .retry import RetryPolicy
-from .urls import BaseUrl, parse_base_url
+from .scrub import Scrubber
+from .segments import PathEscapeError
+from .urls import BaseUrl, check_settings, parse_base_url
+from .values import (
+    build_multipart,
+    encode_value,
+    jsonable,
+    parse_datetime,
+    priority_for,
+    render_path,
+    server_clock_offset,
+)
 
 __all__ = [
     "ApiError",
@@ -38,6 +55,7 @@ __all__ = [
     "BearerTokenAuth",
     "Catalogue",
     "ClientStats",
+    "ConfigurationError",
     "Endpoint",
     "Job",
     "JobFailedError",
@@ -48,20 +66,35 @@ __all__ = [
     "NotFoundError",
     "OAuth1QueryAuth",
     "OAuth2ClientCredentials",
+    "PathEscapeError",
+    "PathParameterError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "RetryPolicy",
+    "Scrubber",
     "ServerClient",
     "ServerError",
+    "TlsError",
     "TokenInfo",
     "TransportError",
+    "UnexpectedAnswerError",
     "UnsupportedMediaTypeError",
     "ValidationError",
+    "build_multipart",
     "call_endpoint",
+    "check_settings",
     "download_outputs",
+    "encode_value",
     "get_job",
+    "jsonable",
     "load_catalogue",
     "parse_base_url",
+    "parse_datetime",
+    "priority_for",
+    "render_path",
+    "server_clock_offset",
     "start_job",
     "wait_for_job",
 ]

@@ -56,9 +56,12 @@ def parse_datetime(value: Any, *, naive: bool = False) -> dt.datetime | None:
         return None
     if parsed is None:
         return None
-    parsed = parsed.astimezone(dt.timezone.utc) if parsed.tzinfo else parsed.replace(
-        tzinfo=dt.timezone.utc
-    )
+    try:
+        parsed = parsed.astimezone(dt.timezone.utc) if parsed.tzinfo else parsed.replace(
+            tzinfo=dt.timezone.utc
+        )
+    except (OverflowError, ValueError):  # year 1 or 9999 pushed past the range by the offset
+        return None
     return parsed.replace(tzinfo=None) if naive else parsed
 
 
@@ -204,12 +207,12 @@ def priority_for(value: Any, api: Literal["v1", "v3"] = "v3") -> str | int | Non
         if number not in _FROM_NUMBER:
             raise ConfigurationError(
                 f"the priority {text} is not one of 0 (Low), 1 (Medium), 2 (High), 3 (Critical)",
-                kind="priority",
+                option="priority",
             )
         return number if api == "v1" else _FROM_NUMBER[number]
     key = text.lower()
     if key not in _V1_NUMBER:
         raise ConfigurationError(
-            f"the priority {text!r} is not one of {', '.join(PRIORITIES)} or 0-3", kind="priority"
+            f"the priority {text!r} is not one of {', '.join(PRIORITIES)} or 0-3", option="priority"
         )
     return _V1_NUMBER[key] if api == "v1" else key.title()

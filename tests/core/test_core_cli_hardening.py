@@ -1,0 +1,81 @@
+"""`ayx-server` on hostile answers: a body kept with -o, exit 1 (not 2) for HTTP trouble."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ayx_plugins.server_api.cli import main
+from ayx_server_emulator import EmulatorServer
+
+
+@pytest.fixture
+def env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    user = emulator.user("Curator")
+    monkeypatch.setenv("AYX_SERVER_URL", emulator.url)
+    monkeypatch.setenv("AYX_API_KEY", user.api_key)
+    monkeypatch.setenv("AYX_API_SECRET", user.api_secret)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    return emulator
+
+
+def test_output_file_keeps_the_json_body(
+    env: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "created.json"
+    code = main(["request", "POST", "v3/collections", "--json", '{"name": "Kept"}', "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert json.loads(out.read_text()) and not (tmp_path / "created.json.part").exists()
+    names = [c["name"] for c in json.loads(_get(capsys, "v3/collections"))]
+    assert "Kept" in names
+
+
+def test_output_file_keeps_the_multipart_form(
+    env: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pkg = tmp_path / "a.yxzp"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("a.yxmd", "<AlteryxDocument/>")
+    pkg.write_bytes(buf.getvalue())
+    fields = {
+        "name": "with-o", "ownerId": env.user("Curator").id, "isPublic": "false",
+        "isReadyForMigration": "false", "othersMayDownload": "true", "othersCanExecute": "true",
+        "executionMode": "Safe", "workflowCredentialType": "Default",
+    }  # fmt: skip
+    out = tmp_path / "new-id.txt"
+    argv = ["request", "POST", "v3/workflows", "--file", f"file={pkg}", "-o", str(out)]
+    for k, v in fields.items():
+        argv += ["--form", f"{k}={v}"]
+    code = main(argv)
+    assert code == 0, capsys.readouterr().err
+    assert out.read_text().strip()
+
+
+def _get(capsys: pytest.CaptureFixture[str], path: str) -> str:
+    assert main(["request", "GET", path]) == 0
+    return capsys.readouterr().out
+
+
+def test_a_cut_off_body_exits_1_with_a_sentence(
+    env: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.faults.truncate(method="GET", path_prefix="/webapi/v3/workflows")
+    code = main(["request", "GET", "v3/workflows"])
+    err = capsys.readouterr().err
+    assert code == 1 and "cut off" in err and "Traceback" not in err
+    assert env.counters.count("GET", "/webapi/v3/workflows") == 4  # retried, as a GET may be
+
+
+def test_a_path_value_that_escapes_is_a_usage_error(
+    env: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["request", "DELETE", "workflows_delete_workflow", "-p", "workflowId=.."])
+    assert code == 2 and "single path segment" in capsys.readouterr().err
+    assert env.counters.total_requests == 0
