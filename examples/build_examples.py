@@ -528,7 +528,7 @@ def cancel_long_jobs() -> Example:
     ex.text_box("N = 10 minutes: set it in Server Job Status (wait up to 600 seconds). Needs a "
                 "Curator's API key.", 0, -0.6, 440)
     auth, conn = connect(ex, 0, 0)
-    listing = ex.tool("ServerGet", 0, 1, "Jobs queued or running", **conn,
+    listing = ex.tool("ServerGet", 1.3, 1, "Jobs queued or running", **conn,
                       endpoint="jobs_get_jobs", queryFixed={"statuses": "Running,Queued"},
                       outputMode="rows")
     feed(ex, auth, listing)
@@ -540,28 +540,28 @@ def cancel_long_jobs() -> Example:
         status_values[cancel_option] = True
     else:
         status_values["onTimeout"] = "success"
-    wait = ex.tool("ServerJobStatus", 1.3, 1, "Wait N minutes", **conn, **status_values)
+    wait = ex.tool("ServerJobStatus", 2.6, 1, "Wait N minutes", **conn, **status_values)
     ex.wire(listing, "Success", wait)
     feed(ex, auth, wait)
     if cancel_option:
-        ended = ex.browse(2.6, 0.6, "Ended in time")
-        cancelled = ex.browse(2.6, 1.4, "Cancelled")
+        ended = ex.browse(3.9, 0.6, "Ended in time")
+        cancelled = ex.browse(3.9, 1.4, "Cancelled")
         ex.wire(wait, "Success", ended)
         ex.wire(wait, "Failure", cancelled)
     else:
         ex.notes.append("Server Job Status cannot cancel at the timeout yet: the jobs still "
                         "running go to Success with TimedOut, and Server DELETE cancels each.")
-        cancel = ex.tool("ServerDelete", 2.6, 1, "Cancel each job", **conn,
+        cancel = ex.tool("ServerDelete", 3.9, 1, "Cancel each job", **conn,
                          endpoint="jobs_cancel_job", pathParamFields={"jobId": "jobId"},
                          outputMode="raw")
         ex.wire(wait, "Success", cancel)
         feed(ex, auth, cancel)
-        done = ex.browse(3.9, 0.6, "Cancelled")
-        bad = ex.browse(3.9, 1.4, "Not cancelled")
+        done = ex.browse(5.2, 0.6, "Cancelled")
+        bad = ex.browse(5.2, 1.4, "Not cancelled")
         ex.wire(cancel, "Success", done)
         ex.wire(cancel, "Failure", bad)
     if not cancel_option:
-        failed = ex.browse(1.3, 2.2, "Could not follow")
+        failed = ex.browse(3.2, 2.1, "Could not follow")
         ex.wire(wait, "Failure", failed)
     return ex
 
