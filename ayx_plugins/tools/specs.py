@@ -43,6 +43,9 @@ class ToolSpec:
     # WritesOutputData in the tool XML: Designer's "Disable All Tools that Write Output" stops
     # the tools that change the Server or write files (Runner, POST, PUT, DELETE).
     writes_output: bool = False
+    # The DCM namespace the tool registers its schemas into (MetaInfo/DcmNamespace); the schema
+    # files are assets/dcm/{DataSources,Credentials,Connections}/, shipped as DcmSchemas/.
+    dcm_namespace: str = "AlteryxServerTools"
 
     @property
     def folder(self) -> str:
