@@ -7,12 +7,13 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ApiError, JobFailedError, JobTimeoutError
 from .segments import contained_path, path_segment
+from .values import parse_datetime, priority_for  # the one date and priority rules
 
 if TYPE_CHECKING:
     from .client import ServerClient
@@ -38,26 +39,6 @@ _TERMINAL = {"completed", "cancelled", "canceled", "failed", "error", "aborted",
 _GOOD_DISPOSITIONS = {"success", "warning"}
 ERROR_STATUS = 3
 WARNING_STATUS = 2
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """Parse the Server's ISO-8601 dates (up to 7 fractional digits, 'Z' or an offset)."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    match = re.match(r"^(.*?T\d{2}:\d{2}:\d{2})(\.\d+)?(.*)$", text)
-    if match:
-        # Python 3.10 parses at most 6 fractional digits; .NET writes 7.
-        frac = match.group(2) or ""
-        frac = "." + frac[1:7].ljust(6, "0") if frac else ""
-        text = match.group(1) + frac + match.group(3)
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -239,9 +220,10 @@ def start_job(
     """Queue a job for a workflow (POST v3|v1/workflows/{id}/jobs); never retried once sent."""
     api = _api_for(client, api)
     body: dict[str, Any] = {"questions": normalise_questions(questions)}
+    level = priority_for(priority, api)  # names for v3, 0-3 for v1; numbers and names taken
+    if level is not None:
+        body["priority"] = level
     if api == "v3":
-        if priority is not None:
-            body["priority"] = str(priority)
         if worker_tag:
             body["workerTag"] = worker_tag
         if credential_id:
@@ -249,9 +231,6 @@ def start_job(
     else:
         if worker_tag or credential_id:
             raise ValueError("worker_tag and credential_id need the v3 API (api='v3' on /webapi/)")
-        if priority is not None:
-            text = str(priority)
-            body["priority"] = int(text) if text.lstrip("-").isdigit() else text
     path = f"{api}/workflows/{_seg(workflow_id, 'workflow id')}/jobs"
     data = client.request_json("POST", path, json=body)
     return Job.from_json(data)
