@@ -83,7 +83,7 @@ def assert_absent(needles: list[str], where: str, text: str) -> None:
 
 
 def _runs(emu: Any) -> dict[str, InProcessRun]:
-    """Every tool, configured and incoming, with successes and failures of every kind."""
+    """Every tool, configured and on the Connection anchor, with successes and failures."""
     from ayx_plugins.tools.api_request import ServerGet, ServerPost
     from ayx_plugins.tools.authenticate import ServerAuthenticate
     from ayx_plugins.tools.job_status import ServerJobStatus
@@ -94,14 +94,14 @@ def _runs(emu: Any) -> dict[str, InProcessRun]:
     runs: dict[str, InProcessRun] = {}
     runs["auth"] = run_inprocess(ServerAuthenticate, config_xml(**conn))
     token_table = runs["auth"].table("Success")
-    many = pa.concat_tables([token_table] * 6).append_column(
-        "Wf", pa.array([WORKFLOWS[1], "nope", WF_APP, WORKFLOWS[0], "", "0" * 24]))
+    many = pa.table({"Wf": [WORKFLOWS[1], "nope", WF_APP, WORKFLOWS[0], "", "0" * 24]})
     emu.faults.error(500, count=1, path_prefix="/webapi/v3/workflows")
     emu.faults.drop(when="after", count=1, path_prefix="/webapi/v3/workflows")
-    runs["runner incoming"] = run_inprocess(ServerRunner, config_xml(
-        source="incoming", workflowIdField="Wf", wait=True, pollSeconds=0.05), many)
+    runs["runner anchor"] = run_inprocess(ServerRunner, config_xml(
+        source="anchor", workflowIdField="Wf", wait=True, pollSeconds=0.05), many,
+        connection=token_table)
     runs["runner configured"] = run_inprocess(ServerRunner, config_xml(
-        workflowIdField="Wf", **conn), many.drop_columns([TOKEN_FIELD]))
+        workflowIdField="Wf", **conn), many)
     jobs = runs["runner configured"].table("Success").select(["JobId"])
     runs["status"] = run_inprocess(ServerJobStatus, config_xml(jobIdField="JobId", **conn),
                                    pa.concat_tables([jobs, pa.table({"JobId": ["bad id"]})]))
@@ -125,7 +125,7 @@ def _runs(emu: Any) -> dict[str, InProcessRun]:
 
 
 def test_no_secret_or_token_outside_the_token_field(emulator: Any, all_logs: _Capture) -> None:
-    """Secrets and tokens appear only in Authenticate's AccessToken field (and its copies)."""
+    """Secrets and tokens appear only in Authenticate's AccessToken field, never downstream."""
     emulator.config.update(job_timing="instant")
     runs = _runs(emulator)
     cur = emulator.user("Curator")
@@ -139,8 +139,8 @@ def test_no_secret_or_token_outside_the_token_field(emulator: Any, all_logs: _Ca
         assert_absent(tokens, "control", table_text(auth_out, allow_token_field=False))
     for name, run in runs.items():
         for anchor in run.written:
-            assert_absent(secrets + tokens, f"{name} {anchor} output",
-                          table_text(run.table(anchor), allow_token_field=True))
+            assert_absent(secrets + tokens, f"{name} {anchor} output",  # only Authenticate's
+                          table_text(run.table(anchor), allow_token_field=name == "auth"))
         assert_absent(secrets + tokens, f"{name} messages", "\n".join(run.messages))
     assert runs["get bad secret"].count("Failure") == 1
     assert runs["get oauth1 wrong secret"].count("Failure") == 1
@@ -193,9 +193,10 @@ def test_saved_configuration_and_out_of_process_console(emulator: Any) -> None:
     auth = run_tool("ServerAuthenticate", xml, {}, secrets=decrypt, python=sys.executable,
                     timeout=90)
     assert auth.completed, auth.log[-2000:]
-    table = auth.outputs["Success"].append_column("Wf", pa.array([WORKFLOWS[0]]))
-    get = run_tool("ServerGet", config_xml(source="incoming", path="v3/workflows/{Wf}"),
-                   {"Input": table}, secrets=decrypt, python=sys.executable, timeout=90)
+    get = run_tool("ServerGet", config_xml(source="anchor", path="v3/workflows/{Wf}"),
+                   {"Input": pa.table({"Wf": [WORKFLOWS[0]]}),
+                    "Connection": auth.outputs["Success"]},
+                   secrets=decrypt, python=sys.executable, timeout=90)
     assert get.completed, get.log[-2000:]
     needles = [cur.api_secret, *issued_tokens(emulator)]
     for name, run in (("Authenticate", auth), ("GET", get)):
@@ -203,7 +204,8 @@ def test_saved_configuration_and_out_of_process_console(emulator: Any) -> None:
         assert_absent(needles, f"{name} messages", json.dumps(run.messages))
         assert_absent(needles, f"{name} saved configuration", "\n".join(run.saved_configs))
         for anchor, out in run.outputs.items():
-            assert_absent(needles, f"{name} {anchor}", table_text(out, allow_token_field=True))
+            assert_absent(needles, f"{name} {anchor}",
+                          table_text(out, allow_token_field=name == "Authenticate"))
     assert_absent(needles, "files under HOME", home_files_text())
 
 
