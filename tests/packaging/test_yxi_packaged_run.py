@@ -50,11 +50,15 @@ def tools(request: pytest.FixtureRequest, built: dict[str, Built]) -> Built:
     return built[request.param]
 
 
-def _run(yxi: Built, tool: str, xml: str, table: pa.Table | None = None) -> Any:
+def _run(yxi: Built, tool: str, xml: str, table: pa.Table | None = None,
+         connection: pa.Table | None = None) -> Any:
     manifest = json.loads((yxi.tools_dir / specs.BY_CLASS[tool].folder / "manifest.json")
                           .read_text())
     entry = yxi.tools_dir / manifest["entry_point"].replace("\\", "/")
-    run = run_tool(manifest["tool_name"], xml, {"Input": table} if table is not None else {},
+    inputs = {"Input": table} if table is not None else {}
+    if connection is not None:
+        inputs["Connection"] = connection
+    run = run_tool(manifest["tool_name"], xml, inputs,
                    python=bare_python(yxi.python), entry_point=entry,
                    package=manifest["tool_package"], secrets=decrypt, timeout=90,
                    env={"PYTHONPATH": "", "PYTHONNOUSERSITE": "1"})
@@ -69,8 +73,8 @@ def test_every_packaged_tool_runs_records_against_the_emulator(tools: Built, emu
     assert token.num_rows == 1 and token.column("AccessToken")[0].as_py()
 
     runner = _run(tools, "ServerRunner",
-                  config_xml(source="incoming", workflowId=WF_OK, wait=True, pollSeconds=0.05),
-                  token)
+                  config_xml(source="anchor", workflowId=WF_OK, wait=True, pollSeconds=0.05),
+                  pa.table({"Row": [1]}), connection=token)
     (job,) = runner.outputs["Success"].to_pylist()
     assert job["JobStatus"] == "Completed" and job["WorkflowId"] == WF_OK
 
