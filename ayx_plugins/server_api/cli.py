@@ -25,7 +25,7 @@ from .errors import ApiError, AuthenticationError, PermissionDeniedError
 from .jobs import Job, download_outputs, get_job, start_job, wait_for_job
 from .retry import RetryPolicy
 from .segments import PathEscapeError
-from .transport import configure_session, system_ssl_context
+from .sessions import configure_session, system_ssl_context
 from .urls import AuthType, parse_base_url
 from .values import build_multipart, encode_value, server_clock_offset
 from .workflows import resolve_workflow

@@ -31,14 +31,8 @@ from .errors import (
 )
 from .retry import RetryPolicy
 from .scrub import Scrubber
-from .transport import (
-    USER_AGENT,
-    Exchange,
-    Transport,
-    configure_session,
-    redact_url,
-    system_ssl_context,
-)
+from .sessions import USER_AGENT, configure_session, system_ssl_context
+from .transport import Exchange, Transport, redact_url
 from .urls import AuthType, BaseUrl, check_settings
 from .values import server_clock_offset
 

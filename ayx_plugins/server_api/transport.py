@@ -8,7 +8,6 @@ statuses, reading the body (capped in size and in time). Only `ApiError` subclas
 from __future__ import annotations
 
 import logging
-import ssl
 import threading
 import time
 import uuid
@@ -19,25 +18,16 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
 
 from .answers import DEFAULT_MAX_BODY_BYTES, BodyDeadlineError, read_body
 from .errors import ApiError, RateLimitError, RedirectError, ServerError, TransportError
 from .retry import RetryPolicy, never_sent
 from .transport_text import describe_transport, is_login_url
 
-__all__ = [
-    "USER_AGENT",
-    "Exchange",
-    "ServerAdapter",
-    "Transport",
-    "configure_session",
-    "redact_url",
-]
+__all__ = ["Exchange", "Transport", "redact_url", "retryable_error"]
 
 log = logging.getLogger("ayx_plugins.server_api")
 
-USER_AGENT = "alteryx-server-tools/0.1 (+ayx_plugins.server_api)"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_REDIRECTS = 5
 _READ_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
@@ -54,48 +44,6 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return parts.scheme.lower(), (parts.hostname or "").lower(), port
-
-
-def system_ssl_context() -> ssl.SSLContext | None:
-    """An SSL context on the operating system's trust store (truststore), or None without it."""
-    try:
-        import truststore
-    except ImportError:  # pragma: no cover - a dependency; certifi's bundle is the fallback
-        return None
-    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-
-
-class ServerAdapter(HTTPAdapter):
-    """An HTTPAdapter with the client's pool size that verifies with the OS trust store.
-
-    `verify=True` uses `ssl_context` (the OS store: on Windows the certificate store a private CA
-    is usually already in); a CA-bundle path or `verify=False` behave as in plain requests.
-    """
-
-    def __init__(self, pool_size: int, ssl_context: ssl.SSLContext | None) -> None:
-        self._ssl_context = ssl_context
-        super().__init__(pool_connections=pool_size, pool_maxsize=pool_size)
-
-    def build_connection_pool_key_attributes(
-        self, request: requests.PreparedRequest, verify: bool | str, cert: Any = None
-    ) -> Any:
-        host, pool = super().build_connection_pool_key_attributes(request, verify, cert)
-        if verify is True and self._ssl_context is not None:
-            pool["ssl_context"] = self._ssl_context
-        return host, pool
-
-
-def configure_session(
-    session: requests.Session, *, pool_size: int, ssl_context: ssl.SSLContext | None
-) -> ServerAdapter:
-    """Give a session (own or handed in) the client's adapter and, unless set, its User-Agent."""
-    adapter = ServerAdapter(pool_size, ssl_context)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    agent = str(session.headers.get("User-Agent") or "")
-    if not agent or agent.startswith("python-requests"):
-        session.headers["User-Agent"] = USER_AGENT
-    return adapter
 
 
 @dataclass

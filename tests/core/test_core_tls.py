@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ayx_plugins.server_api import ServerClient, TlsError
-from ayx_plugins.server_api.transport import ServerAdapter
+from ayx_plugins.server_api.sessions import ServerAdapter
 
 
 @pytest.fixture(scope="module")

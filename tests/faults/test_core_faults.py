@@ -123,3 +123,39 @@ def test_fault_matrix_truncated_body(fixed_port_emulator: Any, tool: str) -> Non
     else:
         assert report.failure <= 4
         assert all("cut off" in r or "gone through" in r for r in report.reasons), report.reasons
+
+
+# --------------------------------------------------- 13.3 the tools' session settings
+def test_the_tools_session_gets_the_pool_size_and_user_agent(
+    emulator: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """640 GETs at concurrency 32 through the Server GET tool: no "Connection pool is full"
+    warning (the pool is the client's size, not requests' 10), and our User-Agent on the wire."""
+    import logging
+
+    import pyarrow as pa
+
+    from ayx_plugins.tools.api_request import ServerGet
+    from designer_host import config_xml
+    from designer_host.inprocess import run_inprocess
+    from tests.core.hostile import TOKEN_OK, HostileServer, Reply, Req, json_reply
+
+    caplog.set_level(logging.WARNING, logger="urllib3")
+    cur = emulator.user("Curator")
+    conn = {"secret": cur.api_secret, "serverUrl": emulator.url, "apiKey": cur.api_key,
+            "concurrency": 32}  # fmt: skip
+    table = pa.table({"Wf": [WORKFLOWS[i % 4] for i in range(640)]})
+    run = run_inprocess(ServerGet, config_xml(path="v3/workflows/{Wf}", **conn), table)
+    assert run.count("Success") == 640, run.rows("Failure")[:1]
+    assert "Connection pool is full" not in caplog.text
+
+    def serve(req: Req) -> Reply:
+        return TOKEN_OK if req.path.endswith("/oauth2/token") else json_reply("{}")
+
+    with HostileServer(serve) as srv:
+        conn.update(serverUrl=srv.url, concurrency=4)
+        run = run_inprocess(ServerGet, config_xml(path="v3/workflows/{Wf}", **conn),
+                            pa.table({"Wf": WORKFLOWS}))
+        agents = {r.headers.get("user-agent", "") for r in srv.seen}
+    assert run.count("Success") == 4
+    assert agents and all(a.startswith("alteryx-server-tools/") for a in agents), agents
