@@ -38,7 +38,8 @@ class UsersBackend:
             self.subscriptions[sub["id"]] = {
                 "id": sub["id"], "name": sub["name"],
                 "canShareSchedules": bool(sub.get("canShareSchedules", False)),
-                "credentialId": sub.get("credentialId")}
+                # The swagger's SubscriptionView declares a non-null credentialId: "" for none.
+                "credentialId": sub.get("credentialId") or ""}
         for raw in seed.get("users", []):
             self.add_user(raw)
         for raw in seed.get("usergroups", []):
@@ -193,12 +194,12 @@ class UsersBackend:
         """Add a studio."""
         sid = new_id()
         self.subscriptions[sid] = {"id": sid, "name": name, "canShareSchedules": can_share,
-                                   "credentialId": credential_id}
+                                   "credentialId": credential_id or ""}
         return self.subscriptions[sid]
 
     def update_subscription(self, sub: dict[str, Any], body: dict[str, Any]) -> None:
         """Apply an UpdateSubscriptionContract."""
-        sub.update(name=body["name"], credentialId=body["credentialId"],
+        sub.update(name=body["name"], credentialId=body["credentialId"] or "",
                    canShareSchedules=body["canShareSchedules"])
 
     def delete_subscription(self, sid: str) -> None:

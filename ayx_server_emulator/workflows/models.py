@@ -106,7 +106,8 @@ class WorkflowsBackend:
             "published": False, "comments": spec.get("comments", ""), "runDisabled": False,
             "executionMode": spec.get("executionMode", "Standard"),
             "workflowCredentialType": spec.get("workflowCredentialType", "Default"),
-            "credentialId": spec.get("credentialId"),
+            # WorkflowVersionView declares a non-null credentialId: "" when the version has none.
+            "credentialId": spec.get("credentialId") or "",
             "hasPrivateDataExemption": bool(spec.get("hasPrivateDataExemption", False)),
             "othersMayDownload": bool(spec.get("othersMayDownload", True)),
             "othersCanViewHistory": bool(spec.get("othersCanViewHistory", False)),
@@ -142,7 +143,7 @@ class WorkflowsBackend:
                                credential_id: str | None) -> None:
         """Set how a version's jobs get their credentials."""
         version["workflowCredentialType"] = ctype
-        version["credentialId"] = credential_id
+        version["credentialId"] = credential_id or ""
 
     def delete(self, wid: str) -> None:
         """Remove a workflow, its schedules and its place in collections."""
