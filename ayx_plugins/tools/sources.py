@@ -184,9 +184,13 @@ class ToolConnection:
             return False
         before = self.anchor_rows
         self.anchor_rows += table.num_rows
+        if not self.uses_anchor:
+            self._warn("The Connection anchor is connected, but this tool's connection is not "
+                       "set to come from it: its record is ignored")
+            return False
         if self.anchor_rows > 1:
             self._warn("The Connection anchor got more than one record; the first one is used")
-        if before or not self.uses_anchor:
+        if before:
             return False
         self.base = anchor_spec(table.slice(0, 1).to_pylist()[0])  # raises ConfigError
         return True

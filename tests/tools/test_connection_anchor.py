@@ -173,3 +173,12 @@ def test_progress_only_goes_forward(emulator, run_tool_inprocess, monkeypatch):
                              batch_rows=3)
     assert len(run.progress) > 3
     assert run.progress == sorted(run.progress) and run.progress[-1] == 1.0
+
+
+def test_a_connection_record_is_ignored_with_a_warning_when_not_chosen(emulator,
+                                                                       run_tool_inprocess):
+    record = _token_record(emulator, run_tool_inprocess)
+    run = run_tool_inprocess(ServerGet, conn(emulator, path="v3/workflows"),
+                             pa.table({"N": [1]}), connection=record)
+    assert len(run.rows("Success")) == 1
+    assert sum("its record is ignored" in m for m in run.messages) == 1
