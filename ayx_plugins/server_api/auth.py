@@ -17,6 +17,7 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_QUERY
 from oauthlib.oauth1 import Client as OAuth1Client
 from requests.auth import AuthBase
 
+from .answer_meta import request_id_of, retry_after_of, scrub_body
 from .answers import check_answer
 from .errors import (
     ApiError,
@@ -24,9 +25,6 @@ from .errors import (
     TransportError,
     error_from_response,
     parse_body,
-    request_id_of,
-    retry_after_of,
-    scrub_body,
     server_message_of,
 )
 from .scrub import Scrubber

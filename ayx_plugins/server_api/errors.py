@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from .answer_meta import plain_scrub, request_id_of, retry_after_of, scrub_body
 
 if TYPE_CHECKING:
     import requests
@@ -49,8 +50,6 @@ LEGACY_REMOVED = (
     "/webapi/ URL (https://HOST/webapi/) with OAuth 2 and API access keys (My Profile > Keys)"
 )
 
-# Response headers a Server, gateway or load balancer may name its request id in.
-REQUEST_ID_HEADERS = ("X-Request-Id", "Request-Id", "X-Correlation-Id", "X-Ms-Request-Id")
 
 
 class ApiError(Exception):
@@ -275,47 +274,6 @@ def _where(method: str | None, url: str | None) -> str:
     return f" ({method} {url})"
 
 
-def retry_after_of(headers: Mapping[str, str] | None, cap: float = 3600.0) -> float | None:
-    """The `Retry-After` of an answer in seconds, clamped to [0, cap]; None when absent or bad."""
-    from .retry import parse_retry_after
-
-    value = parse_retry_after((headers or {}).get("Retry-After"))
-    if value is None or not math.isfinite(value):
-        return None
-    return min(max(value, 0.0), cap)
-
-
-def request_id_of(headers: Mapping[str, str] | None) -> str | None:
-    """The request id the Server (or a gateway in front of it) named in its answer, if any."""
-    for name in REQUEST_ID_HEADERS:
-        value = (headers or {}).get(name)
-        if value and value.strip():
-            return value.strip()[:200]
-    return None
-
-
-def scrub_body(body: Any, scrub: Callable[[str], str]) -> Any:
-    """`body` (JSON or text) with every secret replaced by `scrub`."""
-    if isinstance(body, str):
-        return scrub(body)
-    if body is None or isinstance(body, (bool, int, float)):
-        return body
-    try:
-        return json.loads(scrub(json.dumps(body, ensure_ascii=False)))
-    except ValueError:
-        return scrub(str(body))
-
-
-def _plain_scrub(secrets: tuple[str, ...]) -> Callable[[str], str]:
-    def scrub(text: str) -> str:
-        for secret in secrets:
-            if secret:
-                text = text.replace(secret, "***")
-        return text
-
-    return scrub
-
-
 def error_from_response(
     response: requests.Response,
     *,
@@ -334,7 +292,7 @@ def error_from_response(
     /gallery/api/; `bearer` says an OAuth 2 token was sent; `scrub` (or plain `secrets`) removes
     secrets from the server's message and the kept body.
     """
-    clean = scrub or _plain_scrub(secrets)
+    clean = scrub or plain_scrub(secrets)
     status = response.status_code
     body = scrub_body(parse_body(response), clean)
     server_msg = server_message_of(body)
