@@ -107,6 +107,12 @@ class ToolRun:
     returncode: int | None = None
     log: str = ""
 
+    def rows(self, anchor: str) -> list[dict[str, Any]]:
+        """The rows of an output (DateTime values as datetimes, the time of day kept)."""
+        from ayx_plugins.tools.typed_values import pylist
+
+        return pylist(self.outputs[anchor])
+
     def texts(self, kind: str) -> list[str]:
         """The messages of one kind ("info", "warn", "error")."""
         return [text for k, text in self.messages if k == kind]

@@ -44,8 +44,10 @@ class InProcessRun:
         return pa.concat_tables(parts) if parts else self.pushed[anchor].empty_table()
 
     def rows(self, anchor: str) -> list[dict[str, Any]]:
-        """The rows written to an anchor."""
-        return self.table(anchor).to_pylist()
+        """The rows written to an anchor (DateTime values as datetimes, the time of day kept)."""
+        from ayx_plugins.tools.typed_values import pylist
+
+        return pylist(self.table(anchor))
 
     def count(self, anchor: str) -> int:
         """Rows written to an anchor."""

@@ -47,6 +47,8 @@ from ayx_plugins.tools.logic import (
     field_value,
     require_fields,
 )
+from ayx_plugins.tools.outputs import build_outputs
+from ayx_plugins.tools.reporting import RecordFailures
 from ayx_plugins.tools.sources import NO_RECORD, ToolConnection
 from ayx_plugins.tools.specs import BY_CLASS, FAILURE, SUCCESS
 
@@ -104,6 +106,9 @@ class ServerTool(PluginV2):  # type: ignore[misc]
         self.logic = self.LOGIC(self.config)
         self.conn = ToolConnection(provider, self.config, self.logic, self._warn,
                                    self.spec.display_name)
+        self._failures = RecordFailures(self.spec.display_name,
+                                        getattr(self.config, "onRecordFailure", "warn"),
+                                        provider.io, self._redact)
         self.input_connected = bool(provider.incoming_anchors.get(INPUT))
         self._held = HeldBatches(self._temp_dir())
         self.input_schema = self._incoming_schema()
@@ -172,11 +177,11 @@ class ServerTool(PluginV2):  # type: ignore[misc]
         if self.conn.waiting_for_record and not self._config_error:
             self._held.add(table)  # the connection record has not arrived yet
             return
-        self._process(table, table.to_pylist())
+        self._process(table, S.pylist(table))
 
     def _on_connection(self, table: pa.Table) -> None:
         try:
-            known = self.conn.take_record(table)
+            known = self.conn.take_record(S.readable(table))  # DateTime with the time
         except ConfigError as exc:
             self._config_error = self._config_error or str(exc)
             known = True
@@ -185,7 +190,7 @@ class ServerTool(PluginV2):  # type: ignore[misc]
 
     def _release_held(self) -> None:
         for table in self._held.drain():
-            self._process(table, table.to_pylist())
+            self._process(table, S.pylist(table))
 
     def on_incoming_connection_complete(self, anchor: Any) -> None:
         """Nothing to flush: batches are written as processed (held ones at the record)."""
@@ -202,9 +207,10 @@ class ServerTool(PluginV2):  # type: ignore[misc]
             self._set_progress(1.0)
             tokens = self.conn.clients.total_tokens()
             elapsed = time.monotonic() - self._t0
-            self.provider.io.info(
+            self._failures.finish(
                 f"{self.spec.display_name}: {self._n_ok} succeeded, {self._n_failed} failed, "
-                f"{tokens} token{'s' if tokens != 1 else ''} fetched, {elapsed:.1f} s"
+                f"{tokens} token{'s' if tokens != 1 else ''} fetched, {elapsed:.1f} s",
+                self._n_failed,
             )
         finally:
             self._close()
@@ -308,43 +314,23 @@ class ServerTool(PluginV2):  # type: ignore[misc]
             self._warn(text)
 
     def _write(self, table: pa.Table | None, outcomes: list[Outcome]) -> None:
-        ok_idx: list[int] = []
-        ok_rows: list[dict[str, Any]] = []
-        bad_idx: list[int] = []
-        bad_rows: list[dict[str, Any]] = []
-        for i, outcome in enumerate(outcomes):
-            if outcome.success:
-                self._n_ok += 1
-                for values in outcome.rows:
-                    ok_idx.append(i)
-                    ok_rows.append(values)
-            else:
-                self._n_failed += 1
-                bad_idx.append(i)
-                bad_rows.append({
-                    **(outcome.rows[0] if outcome.rows else {}),  # e.g. the Runner's JobId
-                    S.HTTP_STATUS: outcome.status,
-                    S.ERROR: self._redact(outcome.error or "Failed"),
-                    S.ERROR_DETAIL: self._redact(outcome.detail) if outcome.detail else None,
-                })
-        if ok_idx:
-            self.provider.write_to_anchor(SUCCESS, self._table(
-                table, ok_idx, ok_rows, self.success_schema, self._success_results))
-        if bad_idx:
-            self.provider.write_to_anchor(FAILURE, self._table(
-                table, bad_idx, bad_rows, self.failure_schema, self._failure_results))
-
-    def _table(self, table: pa.Table | None, idx: list[int], values: list[dict[str, Any]],
-               schema: pa.Schema, results: set[str]) -> pa.Table:
-        """Input fields of the chosen records + result values, exactly as `schema` says."""
-        taken = table.take(pa.array(idx, type=pa.int64())) if table is not None else None
-        arrays: list[Any] = []
-        for f in schema:
-            if f.name in results or taken is None or f.name not in taken.schema.names:
-                arrays.append(S.column([v.get(f.name) for v in values], f))
-            else:
-                arrays.append(S.cast_column(taken.column(f.name), f))
-        return pa.Table.from_arrays(arrays, schema=schema)
+        """Both outputs of one batch (outputs.py: no record is dropped) and the Results-window
+        line of each failed record (reporting.py)."""
+        built = build_outputs(
+            table, outcomes, success_schema=self.success_schema,
+            success_results=self._success_results, failure_schema=self.failure_schema,
+            failure_results=self._failure_results, redact=self._redact)
+        self._n_ok += built.n_ok
+        self._n_failed += built.n_failed
+        first = self._rows_done - len(outcomes) + 1  # the batch's first record, 1-based
+        for i, outcome in enumerate(built.outcomes):
+            if not outcome.success:
+                self._failures.add(first + i, outcome.error, outcome.status,
+                                   listed=outcome.error != self._config_error)
+        if built.success is not None:
+            self.provider.write_to_anchor(SUCCESS, built.success)
+        if built.failure is not None:
+            self.provider.write_to_anchor(FAILURE, built.failure)
 
     def _close(self) -> None:
         if self._pool is not None:

@@ -1,8 +1,10 @@
 """Alteryx-typed Arrow schemas: the result fields of every tool and the rules that join them.
 
 Designer reads a column's Alteryx type from Arrow field metadata (`ayx.type`, `ayx.size`, ...),
-not from the Arrow type, so every output column carries it. DateTime columns stay
-`pa.timestamp` with the DateTime metadata: the SDK's own `date64` mapping drops the time of day.
+so every output column carries it; the Arrow types are the SDK's own mapping
+(`ayx_python_sdk.core.field.Field.arrow_type`): DateTime is `date64` holding milliseconds since
+the epoch with the time of day (see typed_values.py and docs/tools.md for why), FixedDecimal is
+`decimal256(76, 36)`. Passed-through fields keep their `ayx.*` metadata unchanged.
 
 Name collisions: when an input field has the name of one of the tool's result fields, the
 result replaces it (the column appears once, among the result fields, with the result's type and
@@ -12,15 +14,22 @@ piling up renamed copies.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import pyarrow as pa
+
+from ayx_plugins.tools.typed_values import cast_column as cast_column
+from ayx_plugins.tools.typed_values import coerce as coerce
+from ayx_plugins.tools.typed_values import column as column
+from ayx_plugins.tools.typed_values import fit as fit
+from ayx_plugins.tools.typed_values import parse_datetime as parse_datetime
+from ayx_plugins.tools.typed_values import pylist as pylist
+from ayx_plugins.tools.typed_values import readable as readable
 
 # Alteryx FieldType numbers (ayx_python_sdk.core.field.FieldType); duplicated here so that the
 # schema rules can be read and tested without importing the SDK.
@@ -35,9 +44,9 @@ _FIXED_SIZE = {BOOL: 1, BYTE: 1, INT16: 2, INT32: 4, INT64: 8, FLOAT: 4, DOUBLE:
 def _arrow_type(ayx_type: int) -> pa.DataType:
     return {
         BOOL: pa.bool_(), BYTE: pa.uint8(), INT16: pa.int16(), INT32: pa.int32(),
-        INT64: pa.int64(), FIXED_DECIMAL: pa.float64(), FLOAT: pa.float32(),
+        INT64: pa.int64(), FIXED_DECIMAL: pa.decimal256(76, 36), FLOAT: pa.float32(),
         DOUBLE: pa.float64(), DATE: pa.date32(), TIME: pa.time64("us"),
-        DATETIME: pa.timestamp("us"), BLOB: pa.binary(),
+        DATETIME: pa.date64(), BLOB: pa.binary(),
     }.get(ayx_type, pa.string())
 
 
@@ -47,7 +56,7 @@ def ayx_field(
 ) -> pa.Field:
     """An Arrow field carrying Alteryx field metadata, as Designer reads it."""
     size = size or _DEFAULT_SIZE.get(ayx_type, _FIXED_SIZE.get(ayx_type, 0))
-    if ayx_type == SPATIAL:
+    if ayx_type == SPATIAL and not source:
         source = "WKT"
     meta = {
         b"ayx.type": str(ayx_type).encode(),
@@ -81,7 +90,7 @@ def boolean(name: str, description: str = "") -> pa.Field:
 
 
 def datetime_(name: str, description: str = "") -> pa.Field:
-    """A DateTime field kept as a timestamp, so the time of day survives."""
+    """A DateTime field (`date64` milliseconds, the time of day kept)."""
     return ayx_field(name, DATETIME, description=description)
 
 
@@ -107,7 +116,9 @@ def _type_for_arrow(t: pa.DataType) -> int:
         return INT64
     if pa.types.is_float16(t) or pa.types.is_float32(t):
         return FLOAT
-    if pa.types.is_floating(t) or pa.types.is_decimal(t):
+    if pa.types.is_decimal(t):
+        return FIXED_DECIMAL
+    if pa.types.is_floating(t):
         return DOUBLE
     if pa.types.is_date32(t):
         return DATE
@@ -124,22 +135,19 @@ def typed(field: pa.Field) -> pa.Field:
     """The field with Alteryx metadata (kept if present, derived from the Arrow type if not)."""
     ayx_type = ayx_type_of(field)
     if ayx_type is not None:
-        if ayx_type == DATETIME and not pa.types.is_timestamp(field.type):
-            return ayx_field(field.name, DATETIME, **_meta_kw(field))
+        wanted = _arrow_type(ayx_type)
+        if ayx_type in (DATETIME, FIXED_DECIMAL) and field.type != wanted:
+            # the SDK's Arrow type; the ayx.* metadata stays exactly as it came
+            return pa.field(field.name, wanted, nullable=True, metadata=field.metadata)
         return field
     ayx_type = _type_for_arrow(field.type)
     if ayx_type == DATETIME:
         return ayx_field(field.name, DATETIME)
+    if ayx_type == FIXED_DECIMAL:
+        return ayx_field(field.name, FIXED_DECIMAL, size=field.type.precision + 2,
+                         scale=field.type.scale)
     arrow = field.type if ayx_type != V_WSTRING else pa.string()
     return ayx_field(field.name, ayx_type, arrow_type=arrow)
-
-
-def _meta_kw(field: pa.Field) -> dict[str, Any]:
-    meta = field.metadata or {}
-    return {
-        "size": int(meta.get(b"ayx.size", b"0") or 0),
-        "description": meta.get(b"ayx.description", b"").decode("utf-8", "replace"),
-    }
 
 
 def to_arrow_schema(metadata: Any) -> pa.Schema | None:
@@ -191,77 +199,7 @@ def passthrough_fields(
 
 
 # ---------------------------------------------------------------------------------------------
-# Converting Python values to the pushed column types.
-def coerce(value: Any, field: pa.Field) -> Any:
-    """A Python value made acceptable for `field` (None when it cannot be)."""
-    if value is None:
-        return None
-    t = field.type
-    try:
-        if pa.types.is_string(t):
-            if isinstance(value, str):
-                return value
-            if isinstance(value, (dict, list)):
-                return json.dumps(value, ensure_ascii=False)
-            if isinstance(value, bool):
-                return "true" if value else "false"
-            if isinstance(value, (dt.datetime, dt.date)):
-                return value.isoformat()
-            return str(value)
-        if pa.types.is_timestamp(t):
-            return parse_datetime(value)
-        if pa.types.is_boolean(t):
-            if isinstance(value, str):
-                return value.strip().lower() in ("true", "1", "yes")
-            return bool(value)
-        if pa.types.is_integer(t):
-            if isinstance(value, bool):
-                return int(value)
-            return int(value) if not isinstance(value, str) else int(float(value))
-        if pa.types.is_floating(t):
-            return float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return value
-
-
-_FRACTION = re.compile(r"(\.\d{6})\d+")
-
-
-def parse_datetime(value: Any) -> dt.datetime | None:
-    """A naive UTC datetime from an ISO-8601 text (.NET's 7 fractional digits included)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, dt.date):
-        parsed = dt.datetime(value.year, value.month, value.day)
-    else:
-        text = _FRACTION.sub(r"\1", str(value).strip())
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = dt.datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return parsed
-
-
-def column(values: Iterable[Any], field: pa.Field) -> pa.Array:
-    """One output column of `field`'s type from Python values (uncoercible values -> null)."""
-    return pa.array([coerce(v, field) for v in values], type=field.type)
-
-
-def cast_column(array: pa.ChunkedArray | pa.Array, field: pa.Field) -> pa.ChunkedArray | pa.Array:
-    """An input column cast to the pushed type; a failed cast goes through Python values."""
-    if array.type == field.type:
-        return array
-    try:
-        return array.cast(field.type)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return column(array.to_pylist(), field)
+# Converting Python values to the pushed column types: typed_values.py (re-exported above).
 
 
 # ---------------------------------------------------------------------------------------------

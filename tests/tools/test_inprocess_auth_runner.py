@@ -30,7 +30,7 @@ def test_authenticate_without_input_outputs_a_typed_token(emulator, run_tool_inp
     assert row["ApiBase"].endswith("/webapi/") and row["AccessToken"]
     schema = run.pushed["Success"]
     assert _meta(schema, "TokenExpires")[b"ayx.type"] == b"15"
-    assert pa.types.is_timestamp(schema.field("TokenExpires").type)
+    assert pa.types.is_date64(schema.field("TokenExpires").type)  # the SDK's DateTime type
     expires = row["TokenExpires"]
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     assert now < expires < now + dt.timedelta(hours=2)
