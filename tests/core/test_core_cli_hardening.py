@@ -79,3 +79,28 @@ def test_a_path_value_that_escapes_is_a_usage_error(
     code = main(["request", "DELETE", "workflows_delete_workflow", "-p", "workflowId=.."])
     assert code == 2 and "single path segment" in capsys.readouterr().err
     assert env.counters.total_requests == 0
+
+
+def test_doctor_and_request_see_an_html_200_on_the_legacy_api(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 2022.1+ Server answers /gallery/api/ with its web app's HTML page and 200."""
+    from hostile import HostileServer, Reply, Req, json_reply
+
+    page = Reply(200, "<html><head><title>Alteryx Server</title></head></html>",
+                 {"Content-Type": "text/html", "Date": "Mon, 01 Dec 2025 00:00:00 GMT"})
+
+    def serve(req: Req) -> Reply:
+        if req.path.startswith("/webapi/"):
+            return json_reply('{"message": "Authorization has been denied"}', 401)
+        return page
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    with HostileServer(serve) as srv:
+        argv = ["--url", srv.url + "/gallery/api/", "--key", "k", "--secret", "s3cret-value"]
+        assert main([*argv, "doctor"]) == 1
+        out = capsys.readouterr().out
+        assert "OK   credentials" not in out and "FAIL" in out
+        assert main([*argv, "request", "GET", "v1/workflows/subscription/"]) == 1
+        assert "legacy" in capsys.readouterr().err
