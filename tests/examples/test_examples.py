@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -29,6 +30,8 @@ EXAMPLES = ROOT / "examples"
 WF_SUCCESS = "6101a0b0c0d0e0f0a0b0c001"
 WF_APP = "6101a0b0c0d0e0f0a0b0c004"
 ARTISAN_ID = "6001a0b0c0d0e0f0a0b0c002"
+# The plugins' interpreter (Designer embeds 3.13 or 3.10): EXAMPLES_PYTHON=.venv-3.10/bin/python
+PLUGIN_PYTHON = os.environ.get("EXAMPLES_PYTHON", sys.executable)
 
 
 class Ran:
@@ -59,7 +62,7 @@ def run_example(name: str, emu: Any, tmp_path: Path, target: Any = None,
     if target is not None:
         tuser = target.user("Curator")
         servers[TARGET_KEY_PLACEHOLDER] = (target.webapi_url, tuser.api_key, tuser.api_secret)
-    run = run_workflow(wf, servers=servers,
+    run = run_workflow(wf, servers=servers, python=PLUGIN_PYTHON,
                        values={OUTPUT_FOLDER_PLACEHOLDER: str(tmp_path / "outputs"),
                                **(overrides or {})},
                        timeout=120)
@@ -148,9 +151,15 @@ def test_05_bulk_admin_creates_a_collection_and_fills_it(emulator: Any, tmp_path
     workflows = ran.rows("Workflows added")
     assert [r["userId"] for r in users] == [ARTISAN_ID, "6001a0b0c0d0e0f0a0b0c004"]
     assert [r["workflowId"] for r in workflows] == [WF_SUCCESS, WF_APP]
-    collection = json.loads(workflows[-1]["Response"])
+    collection_id = json.loads(workflows[-1]["Response"])["id"]
+    from ayx_plugins.server_api import ServerClient
+
+    user = emulator.user("Curator")
+    with ServerClient(emulator.webapi_url, user.api_key, user.api_secret) as client:
+        collection = client.request_json("GET", f"v3/collections/{collection_id}")
     assert collection["name"] == "Finance Reports"
     assert set(collection["workflowIds"]) == {WF_SUCCESS, WF_APP}
+    assert {u.get("userId", u.get("id")) for u in collection.get("users", [])} >= {ARTISAN_ID}
 
 
 def test_06_migrate_copies_packages_to_the_target_server(emulator: Any, tmp_path: Path) -> None:
