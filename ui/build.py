@@ -52,22 +52,144 @@ def _names(value: Any) -> list[str]:
     return [n for n in out if n]
 
 
-def _endpoint_entry(op: dict[str, Any]) -> dict[str, Any]:
+# The endpoint picker's groups, by the path's first resource segment (Designer users think in
+# Server objects, not in API families); "v1" and the legacy Gallery APIs get their own groups.
+_GROUPS = {
+    "workflows": "Workflows", "jobs": "Jobs", "users": "Users", "usergroups": "User groups",
+    "collections": "Collections", "schedules": "Schedules", "credentials": "Credentials",
+    "serverDataConnections": "Server connections", "dcm": "DCM", "DCMEConnections": "DCM",
+    "subscriptions": "Studios (subscriptions)",
+}
+
+# Operations whose JSON body contract the op name does not spell (the rest: <Verb><Noun>Contract).
+_BODY_MODELS = {
+    "collections_add_schedule_to_collection": "AddScheduleContract",
+    "collections_add_user_group_to_collection": "AddUserGroupContract",
+    "collections_add_user_to_collection": "AddUserContract",
+    "collections_add_workflow_to_collection": "AddWorkflowContract",
+    "collections_update_collection_user_group_permissions": "UpdatePermissionsContract",
+    "collections_update_collection_user_permissions": "UpdatePermissionsContract",
+    "credentials_share_credential_with_user": "AddCredentialsUserContract",
+    "credentials_share_credential_with_user_group": "AddCredentialsUserGroupContract",
+    "d_cme_admin_upsert_dcm_connection": "DCMEUpsertConnectionAdminContract",
+    "d_cme_upsert_dcm_connection": "DCMEUpsertConnectionContract",
+    "d_cme_admin_upsert_dcme_connection_handling_rule": "DCMEConnectionHandlingRuleContract",
+    "d_cme_share_dcm_connection_for_execution": "DCMEShareForExecutionContract",
+    "schedules_update_schedule_patch": "PatchScheduleContract",
+    "server_connections_add_user_group_to_server_data_connection":
+        "AddServerConnectionUserGroupContract",
+    "server_connections_add_user_to_server_data_connection": "AddServerConnectionUserContract",
+    "server_connections_update_server_data_connection_name": "UpdateServerConnectionContract",
+    "users_transfer_assets": "TransferUserAssetsContract",
+    "workflows_enqueue": "EnqueueJobContract",
+}
+_MODEL_LINE = re.compile(r"^(\w+): (.*)$")
+_ENUM_LINE = re.compile(r"^\s+enum (\w+)=(\[.*\])\s*$")
+
+
+def _models() -> tuple[dict[str, list[tuple[str, str]]], dict[str, dict[str, list[str]]]]:
+    """The models data file: model -> [(json name, type)], model -> {json name: allowed values}."""
+    path = ROOT / "ayx_plugins" / "server_api" / "data" / "v3-swagger-derived-models.txt"
+    fields: dict[str, list[tuple[str, str]]] = {}
+    enums: dict[str, dict[str, list[str]]] = {}
+    current = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        head = _MODEL_LINE.match(line)
+        if head:
+            current = head.group(1)
+            fields[current] = [tuple(part.strip().split(":", 1))  # type: ignore[misc]
+                               for part in re.split(r",\s*(?![^()]*\))", head.group(2))
+                               if ":" in part]
+            continue
+        enum = _ENUM_LINE.match(line)
+        if enum and current:
+            enums.setdefault(current, {})[_camel(enum.group(1))] = json.loads(enum.group(2))
+    return fields, enums
+
+
+def _example(model: str, fields: dict[str, list[tuple[str, str]]],
+             enums: dict[str, dict[str, list[str]]], depth: int = 0) -> Any:
+    """An example JSON value of a model (its fields with placeholder values), 2 levels deep."""
+    out: dict[str, Any] = {}
+    for name, kind in fields.get(model, []):
+        out[name] = _example_value(kind, (enums.get(model) or {}).get(name), fields, enums,
+                                   depth)
+    return out
+
+
+def _example_value(kind: str, allowed: list[str] | None, fields: Any, enums: Any,
+                   depth: int) -> Any:
+    kind = kind.strip()
+    if allowed:
+        return allowed[0]
+    if kind.startswith("list["):
+        inner = _example_value(kind[5:-1], None, fields, enums, depth + 1)
+        return [inner] if depth < 2 and inner not in ({}, None) else []
+    if kind.startswith("dict("):
+        return {}
+    simple = {"str": "", "bool": False, "int": 0, "float": 0, "datetime": "2025-01-31T00:00:00Z",
+              "date": "2025-01-31", "object": {}}
+    if kind in simple:
+        return simple[kind]
+    if kind in fields and depth < 2:
+        return _example(kind, fields, enums, depth + 1)
+    return None
+
+
+def _body_model(op: dict[str, Any], fields: dict[str, list[tuple[str, str]]]) -> str | None:
+    name = str(op["name"])
+    if name in _BODY_MODELS:
+        return _BODY_MODELS[name]
+    parts = name.split("_")[1:]
+    for i in range(len(parts)):
+        candidate = "".join(p[:1].upper() + p[1:] for p in parts[i:]) + "Contract"
+        if candidate in fields:
+            return candidate
+    return None
+
+
+def _group(path: str) -> str:
+    segs = path.lstrip("/").split("/")
+    if segs[0] == "v1":
+        return "v1 (older API)"
+    if segs[0] != "v3":
+        return "Legacy Gallery API"
+    return _GROUPS.get(segs[1] if len(segs) > 1 else "", "Other")
+
+
+def _endpoint_entry(op: dict[str, Any], models: Any = None) -> dict[str, Any]:
     path = str(op["path"])
     required = {_camel(r) for r in _names(op.get("required"))} | set(_names(op.get("required")))
     query = _names(op.get("query"))
     form = _names(op.get("form"))
+    fields, enums = models or ({}, {})
+    body = _names(op.get("body"))
+    model = _body_model(op, fields) if body else None
+    example: Any = None
+    if model:
+        example = _example(model, fields, enums)
+    elif body:  # a body of plain named values (v1 jobs, user v2)
+        example = {_camel(b): "" for b in body}
+    response = str(op.get("response") or "")
     return {
         "name": op["name"],
         "method": op["method"].upper(),
         "path": path.lstrip("/"),
         "summary": op.get("summary") or "",
+        "group": _group(path),
         "pathParams": _PLACEHOLDER.findall(path),
         "query": [{"name": q, "required": q in required} for q in query],
         "form": [{"name": f, "required": f in required} for f in form],
         "files": _names(op.get("files")),
-        "body": bool(_names(op.get("body"))),
-        "bodyRequired": any(b in required for b in _names(op.get("body"))),
+        "body": bool(body),
+        "bodyRequired": any(b in required for b in body),
+        "bodyModel": model or "",
+        # JSON text, so the model's field order survives the sorted generated file.
+        "bodyExample": json.dumps(example, indent=2, ensure_ascii=False) if body else "",
+        # Answers that are files (a workflow package, a job output), saved to disk by the tool.
+        "binary": response == "file" or path.endswith("/package") or "/output/" in path,
     }
 
 
@@ -102,25 +224,57 @@ def _catalogue_ops() -> list[dict[str, Any]]:
     return raw  # without the catalogue module, the same data file it loads
 
 
-def _engine_constants(*names: str) -> list[str]:
+# The fields Server Authenticate writes (engine.py), never offered as question or body fields.
+_CONNECTION_CONSTANTS = ("SERVER_URL", "API_BASE", "AUTH_TYPE", "ACCESS_TOKEN", "TOKEN_TYPE",
+                         "TOKEN_EXPIRES")
+
+
+def _all_enums(enums: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for per_model in enums.values():
+        for name, values in per_model.items():
+            out.setdefault(name, values)
+    return dict(sorted(out.items()))
+
+
+def _engine_constants(*names: str, optional: bool = False) -> list[str]:
     """String constants of ayx_plugins/tools/engine.py (the fields Authenticate writes and the
     other tools read), read without importing it: the engine needs the SDK, the build must not."""
-    tree = ast.parse((ROOT / "ayx_plugins" / "tools" / "engine.py").read_text(encoding="utf-8"))
     found: dict[str, str] = {}
-    for node in tree.body:
+    nodes = []
+    for module in ("engine.py", "connection.py"):  # the connection module took them over
+        source = ROOT / "ayx_plugins" / "tools" / module
+        if source.is_file():
+            nodes.extend(ast.parse(source.read_text(encoding="utf-8")).body)
+    for node in nodes:
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name)
                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
             found[node.targets[0].id] = node.value.value
     missing = [n for n in names if n not in found]
+    if optional:
+        return [found[n] for n in names if n in found]
     if missing:
-        raise SystemExit(f"ayx_plugins/tools/engine.py no longer defines {missing}")
+        raise SystemExit(f"ayx_plugins/tools/engine.py or connection.py lacks {missing}")
     return [found[n] for n in names]
+
+
+def panels_js() -> str:
+    """`generated/panels.js`: tool class -> its panel component, from the one tool registry
+    (specs.ToolSpec.panel), so App.js holds no list of tools."""
+    names = sorted({t.panel for t in specs.TOOLS})
+    lines = ["// Generated by ui/build.py from ayx_plugins/tools/specs.py. Do not edit.",
+             *(f"import {n} from '../panels/{n}';" for n in names), "", "export default {",
+             *(f"  {t.class_name}: {t.panel}," for t in specs.TOOLS), "};", ""]
+    return "\n".join(lines)
 
 
 def generate() -> None:
     """Write the tool table, the configuration schemas and the endpoint lists for the panels."""
     GENERATED.mkdir(parents=True, exist_ok=True)
+    panels = GENERATED / "panels.js"
+    if not panels.exists() or panels.read_text(encoding="utf-8") != panels_js():
+        panels.write_text(panels_js(), encoding="utf-8")
     tools = [
         {
             "className": t.class_name, "displayName": t.display_name,
@@ -133,11 +287,13 @@ def generate() -> None:
     ]
     names = _engine_constants("SERVER_URL", "ACCESS_TOKEN")
     meta = {"incomingConnectionFields": names,
+            "connectionFieldNames": _engine_constants(*_CONNECTION_CONSTANTS, optional=True),
             "version": specs.VERSION, "helpUrl": specs.HELP_URL, "secretKey": config.SECRET_KEY,
             "category": specs.CATEGORY}
     endpoints: dict[str, list[dict[str, Any]]] = {}
+    models = _models()
     for op in _catalogue_ops():
-        entry = _endpoint_entry(op)
+        entry = _endpoint_entry(op, models)
         endpoints.setdefault(entry["method"], []).append(entry)
     for items in endpoints.values():
         items.sort(key=lambda e: (e["path"], e["name"]))
@@ -145,6 +301,8 @@ def generate() -> None:
         "tools.json": {"tools": tools, **meta},
         "schemas.json": config.json_schemas(),
         "endpoints.json": endpoints,
+        # Allowed values of every model field that has them (form values, query parameters).
+        "enums.json": _all_enums(models[1]),
     }
     for name, doc in outputs.items():
         text = json.dumps(doc, indent=1, sort_keys=True) + "\n"

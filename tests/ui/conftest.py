@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import json
 import os
 import threading
 from collections.abc import Iterator, Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pytest
 import xmltodict
+
+from designer_host.jsonnet import configuration_to_xml
 
 ROOT = Path(__file__).resolve().parents[2]
 UI = ROOT / "ui"
@@ -82,13 +82,22 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-def meta_info(fields: Sequence[tuple[str, str]]) -> list[Any]:
-    """Designer's MetaInfo for one connected input with these (name, type) fields."""
-    if not fields:
-        return []
-    return [{"MetaInfo": {"@connection": "Output", "RecordInfo": {"Field": [
+def _meta(fields: Sequence[tuple[str, str]]) -> Any:
+    return {"MetaInfo": {"@connection": "Output", "RecordInfo": {"Field": [
         {"@name": n, "@type": t, "@size": "256", "@source": "", "@description": ""}
-        for n, t in fields]}}}]
+        for n, t in fields]}}}
+
+
+def meta_info(fields: Sequence[tuple[str, str]],
+              connection: Sequence[tuple[str, str]] | None = None) -> list[Any]:
+    """Designer's MetaInfo, one entry per input anchor in the tool's order (Input, then the
+    optional Connection anchor); an unconnected anchor is null."""
+    anchors: list[Any] = [_meta(fields) if fields else None]
+    if connection is not None:
+        anchors.append(_meta(connection))
+    while anchors and anchors[-1] is None:
+        anchors.pop()
+    return anchors
 
 
 class Panel:
@@ -101,13 +110,16 @@ class Panel:
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
 
     def open(self, config: dict[str, Any] | None = None,
-             fields: Sequence[tuple[str, str]] = ()) -> Panel:
-        """Load index.html, then hand it a configuration and the incoming metadata."""
+             fields: Sequence[tuple[str, str]] = (),
+             connection: Sequence[tuple[str, str]] | None = None) -> Panel:
+        """Load index.html, then hand it a configuration and the incoming metadata (the data
+        fields on Input, and what Server Authenticate sends to the Connection anchor)."""
         self.page.goto(f"{self.base}/{self.tool}/index.html")
         # The panel writes its normalized configuration once it has rendered and subscribed.
         self.page.wait_for_function("() => window.Alteryx && window.Alteryx.model")
         payload = {"Configuration": {"Configuration": dict(config or {})},
-                   "MetaInfo": meta_info(fields), "ToolName": self.tool, "ToolId": TOOL_ID}
+                   "MetaInfo": meta_info(fields, connection), "ToolName": self.tool,
+                   "ToolId": TOOL_ID}
         self.page.evaluate("cfg => window.__host.open(cfg)", payload)
         self.page.wait_for_function(
             f"() => window.__host.ready && window.Alteryx.model.ToolId === {TOOL_ID}")
@@ -141,6 +153,36 @@ class Panel:
         """Replace the text of a text box (one input event, as a paste does)."""
         self.page.get_by_label(label, exact=True).fill(text)
 
+    def expand(self, title: str) -> None:
+        """Open a closed section (Advanced, More options) by its title."""
+        button = self.page.get_by_role("button", name=title)
+        if button.get_attribute("aria-expanded") != "true":
+            button.click()
+
+    def pick_endpoint(self, search: str, summary: str) -> None:
+        """Search the endpoint picker and choose the operation by its summary sentence."""
+        box = self.page.locator("#endpoint")
+        box.click()
+        box.fill(search)
+        listbox = self.page.get_by_role("listbox")
+        listbox.get_by_role("option").filter(has_text=summary).first.click()
+
+    def layout(self) -> dict[str, Any]:
+        """Height of the panel, and whether anything sticks out to the right."""
+        return self.page.evaluate("""() => {
+            const width = document.documentElement.clientWidth;
+            const wide = [...document.querySelectorAll('#app *')].filter((el) => {
+                const r = el.getBoundingClientRect();
+                return r.width > 0 && r.right > width + 0.5;
+            }).map((el) => el.tagName + '.' + el.className).slice(0, 5);
+            return {
+                height: Math.ceil(document.getElementById('app').getBoundingClientRect().height),
+                scrollWidth: document.documentElement.scrollWidth, width, wide,
+                errors: document.querySelectorAll(
+                    '#app .Mui-error, #app .MuiTypography-colorError').length,
+            };
+        }""")
+
     def check(self, label: str, on: bool = True) -> None:
         """Tick or untick a checkbox or choose a radio button."""
         control = self.page.get_by_label(label, exact=True)
@@ -162,8 +204,9 @@ def open_panel(browser: Any, panel_server: str) -> Iterator[Any]:
     """`open_panel(tool)` -> a Panel in a fresh page (closed after the test)."""
     contexts: list[Any] = []
 
-    def _open(tool: str) -> Panel:
-        context = browser.new_context(viewport={"width": 600, "height": 900})
+    def _open(tool: str, width: int = 340) -> Panel:
+        # 340 px: Designer's configuration pane as users leave it (not the docs' 600 px).
+        context = browser.new_context(viewport={"width": width, "height": 900})
         context.add_init_script(HOST_JS)
         contexts.append(context)
         return Panel(context.new_page(), panel_server, tool)
@@ -173,35 +216,17 @@ def open_panel(browser: Any, panel_server: str) -> Iterator[Any]:
         context.close()
 
 
-def _xml_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "".join(f"<item>{_xml_text(v)}</item>" for v in value)
-    if isinstance(value, dict):
-        return "".join(f"<{k}>{_xml_text(v)}</{k}>" for k, v in value.items())
-    return escape(str(value))
+def designer_xml(saved: dict[str, Any]) -> str:
+    """What the tool receives: the panel's saved model through Designer's Json.NET step."""
+    return configuration_to_xml(saved)
 
 
-def to_xml(cfg: dict[str, Any]) -> str:
-    """Designer's JSON -> XML as we model it (unverified): booleans True/False, arrays as
-    <item> elements, objects as child elements, the rest as text."""
-    return "<Configuration>" + _xml_text(cfg) + "</Configuration>"
+def as_tool_config(saved: dict[str, Any]) -> dict[str, Any]:
+    """`provider.tool_config` after that XML: the SDK's own
+    `xmltodict.parse(..., strip_whitespace=False)["Configuration"]`."""
+    return dict(xmltodict.parse(designer_xml(saved), strip_whitespace=False)["Configuration"] or {})
 
 
-def xmlish(cfg: dict[str, Any]) -> dict[str, Any]:
-    """The configuration as `provider.tool_config` would hold it after that XML: the SDK's own
-    `xmltodict.parse(..., strip_whitespace=False)["Configuration"]` (all text, empty -> None)."""
-    return dict(xmltodict.parse(to_xml(cfg), strip_whitespace=False)["Configuration"] or {})
-
-
-def json_text_xmlish(cfg: dict[str, Any]) -> dict[str, Any]:
-    """The other plausible conversion: arrays and objects written as JSON text."""
-    flat = {k: (json.dumps(v) if isinstance(v, (list, dict)) and k != "Secrets" else v)
-            for k, v in cfg.items()}
-    return xmlish(flat)
-
-
-SHAPES = {"json": lambda c: dict(c), "xml": xmlish, "xml-json-text": json_text_xmlish}
+# The shapes a saved configuration is checked in: the model as the panel sent it, and what the
+# tool gets after Json.NET and the SDK's XML parser.
+SHAPES = {"json": lambda c: dict(c), "designer": as_tool_config}

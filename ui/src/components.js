@@ -1,21 +1,62 @@
 // Small form controls on @alteryx/ui, each labelled so a user (and a test) finds it by its label.
 import React, { useEffect, useState } from 'react';
 import {
-  Box, Checkbox, FormControl, FormControlLabel, FormGroup, FormHelperText, FormLabel, Radio,
-  RadioGroup, TextField, Typography,
+  Accordion, AccordionDetails, AccordionSummary, Box, Checkbox, FormControl, FormControlLabel,
+  FormGroup, FormHelperText, FormLabel, Radio, RadioGroup, TextField, Typography,
 } from '@alteryx/ui';
 
+// A titled group of controls; compact, as Designer's configuration pane is narrow.
 export const Section = ({ title, children }) => (
-  <Box component="section" mb={2} aria-label={title}>
-    <Typography variant="h6" component="h2" gutterBottom>{title}</Typography>
+  <Box component="section" mb={1.5}>
+    <Typography variant="subtitle1" component="h2" style={{ fontWeight: 600, marginBottom: 0 }}>{title}</Typography>
     {children}
   </Box>
 );
 
+// A section closed until the user opens it (timeouts, TLS, concurrency ...). It opens by itself
+// when it holds a problem the user has to see.
+export const Collapsible = ({
+  title, children, problems = 0, id,
+}) => {
+  const [open, setOpen] = useState(false);
+  return (
+    <Accordion expanded={open} onChange={(e, v) => setOpen(v)} TransitionProps={{ timeout: 0 }}
+      component="section" style={{ marginBottom: 8 }}>
+      <AccordionSummary aria-controls={`${id}-content`} id={`${id}-header`}>
+        <Typography variant="subtitle1" component="h2" style={{ fontWeight: 600 }}>
+          {title}
+          {problems ? <Typography component="span" variant="body2" color="error">{` (${problems} to fix)`}</Typography> : null}
+        </Typography>
+      </AccordionSummary>
+      <AccordionDetails id={`${id}-content`} style={{ display: 'block', paddingTop: 0 }}>
+        {open ? children : null}
+      </AccordionDetails>
+    </Accordion>
+  );
+};
+
+export const Note = ({ children }) => (
+  <Typography variant="caption" component="p" color="textSecondary" style={{ margin: '2px 0 4px' }}>{children}</Typography>
+);
+
+// Alteryx field types that fit a value of each kind (a field of unknown type always fits).
+const TEXT_TYPES = ['String', 'WString', 'V_String', 'V_WString'];
+const KIND_TYPES = {
+  text: TEXT_TYPES,
+  number: [...TEXT_TYPES, 'Byte', 'Int16', 'Int32', 'Int64', 'FixedDecimal', 'Float', 'Double'],
+  bool: [...TEXT_TYPES, 'Bool'],
+  date: [...TEXT_TYPES, 'Date', 'Time', 'DateTime'],
+};
+export const fits = (field, kind) => {
+  if (!field.type || !kind) return true;
+  if (kind === 'any') return !['Blob', 'SpatialObj'].includes(field.type);
+  return (KIND_TYPES[kind] || KIND_TYPES.text).includes(field.type);
+};
+
 const helper = (error, help) => error || help || undefined;
 
 export const Text = ({
-  id, label, value, onChange, error, help, type = 'text', disabled, placeholder,
+  id, label, value, onChange, error, help, type = 'text', disabled, placeholder, multiline, rows,
 }) => (
   <TextField
     id={id}
@@ -27,6 +68,10 @@ export const Text = ({
     error={Boolean(error)}
     helperText={helper(error, help)}
     onChange={(e) => onChange(e.target.value)}
+    multiline={multiline}
+    rows={rows}
+    InputLabelProps={placeholder ? { shrink: true } : undefined}
+    inputProps={multiline ? { spellCheck: false, style: { fontFamily: 'monospace', fontSize: 12 } } : undefined}
     fullWidth
     margin="dense"
     autoComplete="off"
@@ -90,11 +135,13 @@ export const Choice = ({
 
 // A field picker fed from the incoming metadata; keeps a saved name that is not there (flagged
 // by validation) so reopening a panel never silently changes the configuration.
+// `kind` keeps the list to fields of a fitting type (text, number, bool, date, any).
 export const FieldPick = ({
-  id, label, value, onChange, fields, error, help, disabled, noneLabel = '(choose a field)',
+  id, label, value, onChange, fields, error, help, disabled, noneLabel = '(choose a field)', kind = 'any',
 }) => {
   const options = [{ value: '', label: noneLabel }];
-  fields.forEach((f) => options.push({ value: f.name, label: f.type ? `${f.name} (${f.type})` : f.name }));
+  fields.filter((f) => fits(f, kind) || f.name === value)
+    .forEach((f) => options.push({ value: f.name, label: f.type ? `${f.name} (${f.type})` : f.name }));
   if (value && !fields.some((f) => f.name === value)) options.push({ value, label: `${value} (not in the incoming data)` });
   return (
     <Choice id={id} label={label} value={value || ''} onChange={onChange} options={options}
@@ -131,10 +178,10 @@ export const Radios = ({
 
 // Tick the incoming fields that take part (question fields, body fields), in metadata order.
 export const FieldChecklist = ({
-  id, label, value, onChange, fields, error, help,
+  id, label, value, onChange, fields, error, help, kind = 'any',
 }) => {
   const missing = value.filter((v) => !fields.some((f) => f.name === v));
-  const all = fields.map((f) => f.name).concat(missing);
+  const all = fields.filter((f) => fits(f, kind) || value.includes(f.name)).map((f) => f.name).concat(missing);
   const toggle = (name, on) => {
     const next = on ? all.filter((n) => n === name || value.includes(n)) : value.filter((n) => n !== name);
     onChange(next);
@@ -153,5 +200,36 @@ export const FieldChecklist = ({
       </FormGroup>
       {helper(error, help) ? <FormHelperText>{helper(error, help)}</FormHelperText> : null}
     </FormControl>
+  );
+};
+
+// One value sent with the request: not sent, a fixed value (a drop-down when the values are
+// known), or the value of a field of each record. Used for query, path and form values alike.
+export const ValueSource = ({
+  id, label, help, mode, fixed, field, values, kind, fields, onMode, onFixed, onField, error,
+  required, allowNone = true,
+}) => {
+  const modes = [];
+  if (allowNone) modes.push({ value: 'none', label: required ? '(not sent: required)' : '(not sent)' });
+  modes.push({ value: 'fixed', label: 'The same value for every record' });
+  modes.push({ value: 'field', label: 'From a field' });
+  return (
+    <Box mb={0.5}>
+      <Choice id={`${id}-mode`} label={label} value={mode} onChange={onMode} options={modes}
+        error={mode === 'none' ? error : undefined} help={mode === 'none' ? help : undefined} />
+      {mode === 'fixed' && values ? (
+        <Choice id={`${id}-value`} label={`${label}: value`} value={fixed}
+          onChange={onFixed} error={error} help={help}
+          options={(values.includes(fixed) ? [] : [{ value: fixed, label: fixed ? `${fixed} (not a known value)` : '(choose)' }])
+            .concat(values.map((v) => ({ value: v, label: v })))} />
+      ) : null}
+      {mode === 'fixed' && !values ? (
+        <Text id={`${id}-value`} label={`${label}: value`} value={fixed} onChange={onFixed} error={error} help={help} />
+      ) : null}
+      {mode === 'field' ? (
+        <FieldPick id={`${id}-field`} label={`${label}: field`} value={field} fields={fields} kind={kind}
+          onChange={onField} error={error} help={help} />
+      ) : null}
+    </Box>
   );
 };

@@ -14,4 +14,14 @@ export const incomingFields = (model, anchor = 0) => {
   return out;
 };
 
+// The position of an input anchor in the tool's anchor list (Designer's MetaInfo order), -1 if
+// the tool has no such anchor.
+export const anchorIndex = (spec, name) => {
+  const i = (spec.inputs || []).findIndex((a) => a.name === name);
+  return name === 'Input' && i < 0 ? 0 : i;
+};
+
+// Never offered as question or body fields: what Server Authenticate writes.
+export const withoutConnection = (fields, names) => fields.filter((f) => !names.includes(f.name));
+
 export const hasIncoming = (model) => incomingFields(model).length > 0;

@@ -8,6 +8,8 @@ export const SECRET_KEY = toolTable.secretKey;
 export const HELP_URL = toolTable.helpUrl;
 export const VERSION = toolTable.version;
 export const CONNECTION_FIELDS = toolTable.incomingConnectionFields;
+// Every field Server Authenticate writes: never offered as a question or body field.
+export const CONNECTION_NAMES = toolTable.connectionFieldNames || CONNECTION_FIELDS;
 
 export const toolSpec = (toolClass) => TOOLS.find((t) => t.className === toolClass);
 export const schemaOf = (toolClass) => schemas[toolClass];
@@ -99,6 +101,18 @@ export const normalize = (toolClass, cfg) => {
     else if (t === 'object') out[key] = toMap(raw);
     else if (t === 'number' || t === 'integer') out[key] = toNumber(raw === null ? '' : raw, prop);
     else out[key] = raw === null ? '' : String(raw);
+  });
+  return out;
+};
+
+// What the panel saves: lists and maps as JSON text, so Designer's Json.NET conversion to the
+// tool's XML cannot mangle them (keys with spaces, one-element lists, empty values); booleans
+// and numbers stay JSON booleans and numbers (the team's Json.NET contract).
+export const toSaved = (cfg) => {
+  const out = {};
+  Object.keys(cfg).forEach((key) => {
+    const v = cfg[key];
+    out[key] = v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
   });
   return out;
 };

@@ -1,38 +1,91 @@
 import React from 'react';
 import {
-  Check, Choice, FieldChecklist, FieldPick, Radios, Section, Text,
+  Check, Choice, FieldChecklist, FieldPick, Note, Section, Text,
 } from '../components';
-import { describe, enumOf, propsOf } from '../schema';
+import { CONNECTION_NAMES, enumOf, has, propsOf } from '../schema';
 import { label } from '../validate';
-import { AdvancedSection, ConnectionSection, WaitSection } from './Connection';
+import { withoutConnection } from '../fields';
+import { OUTPUT_FORMATS } from '../params';
+import {
+  AdvancedSection, AutoField, ConnectionSection, WAIT_KEYS, WaitCheck, WaitOptions, leftovers,
+} from './Connection';
+
+const JOB_KEYS = ['priority', 'workerTag', 'credentialId', 'apiVersion'];
+const PLAN_KEYS = ['stepField', 'dependsOnField', 'maxInFlight'];
+const PLACED = ['mode', ...PLAN_KEYS, 'workflow', 'workflowField', 'questionsMode', 'questionFields', 'questionNames',
+  'questionsJsonField', 'downloadOutputs', 'outputFolder', 'outputFormat', ...JOB_KEYS, ...WAIT_KEYS];
+
+const JobOptions = ({
+  toolClass, cfg, set, errors,
+}) => {
+  const props = propsOf(toolClass);
+  return (
+    <>
+      {has(toolClass, 'priority') ? (
+        <Choice id="priority" label="Job priority" value={cfg.priority} onChange={(v) => set({ priority: v })}
+          options={enumOf(props.priority).map((v) => ({ value: v, label: v || "(the workflow's own)" }))} />
+      ) : null}
+      {has(toolClass, 'workerTag') ? (
+        <Text id="workerTag" label={label('workerTag')} value={cfg.workerTag} onChange={(v) => set({ workerTag: v })} />
+      ) : null}
+      {has(toolClass, 'credentialId') ? (
+        <Text id="credentialId" label={label('credentialId')} value={cfg.credentialId}
+          onChange={(v) => set({ credentialId: v })} />
+      ) : null}
+      {has(toolClass, 'apiVersion') ? (
+        <Choice id="apiVersion" label="Server API" value={cfg.apiVersion} onChange={(v) => set({ apiVersion: v })}
+          error={errors.apiVersion}
+          options={enumOf(props.apiVersion).map((v) => ({ value: v, label: v === 'v1' ? 'v1 (older Servers)' : 'v3' }))} />
+      ) : null}
+    </>
+  );
+};
 
 const RunnerPanel = (props) => {
   const {
     toolClass, cfg, set, errors, fields,
   } = props;
-  const idFrom = cfg.workflowIdField ? 'field' : 'fixed';
-  const [byField, setByField] = React.useState(idFrom === 'field');
-  const fromField = byField || idFrom === 'field';
-  const props_ = propsOf(toolClass);
+  const plan = cfg.mode === 'plan';
+  const [byField, setByField] = React.useState(Boolean(cfg.workflowField));
+  const fromField = plan || byField || Boolean(cfg.workflowField);
+  // Question and body checklists never offer what Server Authenticate wrote.
+  const dataFields = withoutConnection(fields, CONNECTION_NAMES);
+  const formats = enumOf(propsOf(toolClass).outputFormat) || OUTPUT_FORMATS;
   return (
     <>
       <ConnectionSection {...props} />
       <Section title="Workflow">
-        <Radios id="workflowIdFrom" label="Workflow to run" value={fromField ? 'field' : 'fixed'}
-          onChange={(v) => {
-            setByField(v === 'field');
-            set(v === 'field' ? { workflowId: '' } : { workflowIdField: '' });
-          }}
-          options={[{ value: 'fixed', label: 'The same workflow ID for every record' },
-            { value: 'field', label: 'The workflow ID in a field of each record' }]} />
-        {fromField ? (
-          <FieldPick id="workflowIdField" label={label('workflowIdField')} value={cfg.workflowIdField} fields={fields}
-            onChange={(v) => set({ workflowIdField: v })} error={errors.workflowIdField || errors.workflowId} />
+        {has(toolClass, 'mode') ? (
+          <Choice id="mode" label="Run" value={cfg.mode} onChange={(v) => set({ mode: v })}
+            options={[{ value: 'records', label: 'One job per record' },
+              { value: 'plan', label: 'A plan: each record is a step, run after the steps it depends on' }]} />
+        ) : null}
+        {plan ? (
+          <>
+            <FieldPick id="stepField" label={label('stepField')} value={cfg.stepField} fields={fields} kind="any"
+              onChange={(v) => set({ stepField: v })} error={errors.stepField} />
+            <FieldPick id="dependsOnField" label={label('dependsOnField')} value={cfg.dependsOnField} fields={fields}
+              kind="text" onChange={(v) => set({ dependsOnField: v })} error={errors.dependsOnField}
+              help="Step IDs, comma separated; empty: the step starts at once" noneLabel="(none: no dependencies)" />
+          </>
         ) : (
-          <Text id="workflowId" label={label('workflowId')} value={cfg.workflowId}
-            onChange={(v) => set({ workflowId: v.trim() })} error={errors.workflowId} />
+          <Choice id="workflowFrom" label="Workflow to run" value={fromField ? 'field' : 'fixed'}
+            onChange={(v) => {
+              setByField(v === 'field');
+              set(v === 'field' ? { workflow: '' } : { workflowField: '' });
+            }}
+            options={[{ value: 'fixed', label: 'The same workflow for every record' },
+              { value: 'field', label: 'The workflow named in a field of each record' }]} />
         )}
-        <Radios id="questionsMode" label="Analytic app questions" value={cfg.questionsMode}
+        {fromField ? (
+          <FieldPick id="workflowField" label={label('workflowField')} value={cfg.workflowField} fields={fields}
+            kind="text" onChange={(v) => set({ workflowField: v })} error={errors.workflowField || errors.workflow} />
+        ) : (
+          <Text id="workflow" label={label('workflow')} value={cfg.workflow}
+            onChange={(v) => set({ workflow: v.trim() })} error={errors.workflow}
+            placeholder="ID, Gallery URL or exact name" />
+        )}
+        <Choice id="questionsMode" label="Analytic app questions" value={cfg.questionsMode}
           onChange={(v) => set({ questionsMode: v })} error={errors.questionsMode}
           options={[{ value: 'none', label: 'None' },
             { value: 'fields', label: 'One question per chosen field' },
@@ -40,7 +93,7 @@ const RunnerPanel = (props) => {
         {cfg.questionsMode === 'fields' ? (
           <>
             <FieldChecklist id="questionFields" label={label('questionFields')} value={cfg.questionFields}
-              fields={fields} error={errors.questionFields}
+              fields={dataFields} error={errors.questionFields}
               onChange={(v) => {
                 const names = {};
                 v.forEach((f) => { if (cfg.questionNames[f]) names[f] = cfg.questionNames[f]; });
@@ -59,33 +112,31 @@ const RunnerPanel = (props) => {
         ) : null}
         {cfg.questionsMode === 'json' ? (
           <FieldPick id="questionsJsonField" label={label('questionsJsonField')} value={cfg.questionsJsonField}
-            fields={fields} onChange={(v) => set({ questionsJsonField: v })} error={errors.questionsJsonField} />
+            fields={dataFields} kind="text" onChange={(v) => set({ questionsJsonField: v })} error={errors.questionsJsonField} />
         ) : null}
       </Section>
-      <Section title="Job">
-        <Choice id="priority" label="Priority" value={cfg.priority} onChange={(v) => set({ priority: v })}
-          options={enumOf(props_.priority).map((v) => ({ value: v, label: v || "(the workflow's own)" }))} />
-        <Text id="workerTag" label={label('workerTag')} value={cfg.workerTag} onChange={(v) => set({ workerTag: v })} />
-        <Text id="credentialId" label={label('credentialId')} value={cfg.credentialId}
-          onChange={(v) => set({ credentialId: v })} />
-        <Choice id="apiVersion" label="API" value={cfg.apiVersion} onChange={(v) => set({ apiVersion: v })}
-          error={errors.apiVersion}
-          options={enumOf(props_.apiVersion).map((v) => ({ value: v, label: v === 'v1' ? 'v1 (older Servers)' : 'v3' }))} />
-      </Section>
-      <WaitSection {...props} />
-      <Section title="Outputs">
-        <Check id="downloadOutputs" label="Download the job's outputs" checked={cfg.downloadOutputs}
+      <Section title="Output">
+        <WaitCheck {...props} />
+        <Check id="downloadOutputs" label="Download the job's output files" checked={cfg.downloadOutputs}
           onChange={(v) => set({ downloadOutputs: v })} error={errors.downloadOutputs} />
         {cfg.downloadOutputs ? (
           <>
             <Text id="outputFolder" label={label('outputFolder')} value={cfg.outputFolder}
               onChange={(v) => set({ outputFolder: v })} error={errors.outputFolder} />
-            <Text id="outputFormat" label={label('outputFormat')} value={cfg.outputFormat}
-              onChange={(v) => set({ outputFormat: v })} help={describe(toolClass, 'outputFormat') || 'Raw, Csv, Yxdb, ...'} />
+            <Note>A relative folder is under the workflow&apos;s folder.</Note>
+            <Choice id="outputFormat" label={label('outputFormat')} value={cfg.outputFormat}
+              onChange={(v) => set({ outputFormat: v })} error={errors.outputFormat}
+              options={(formats.includes(cfg.outputFormat) ? [] : [{ value: cfg.outputFormat, label: cfg.outputFormat || '(choose)' }])
+                .concat(formats.map((v) => ({ value: v, label: v === 'Raw' ? 'Raw (as the workflow wrote it)' : v })))} />
           </>
         ) : null}
       </Section>
-      <AdvancedSection {...props} />
+      <AdvancedSection {...props} extraKeys={leftovers(toolClass, PLACED)}
+        childKeys={[...WAIT_KEYS, ...JOB_KEYS, ...PLAN_KEYS]}>
+        {plan ? <AutoField name="maxInFlight" toolClass={toolClass} cfg={cfg} set={set} errors={errors} /> : null}
+        <WaitOptions {...props} />
+        <JobOptions {...props} />
+      </AdvancedSection>
     </>
   );
 };
