@@ -25,7 +25,8 @@ def test_dropped_job_start_says_the_job_may_exist(emulator: Any) -> None:
     """A job start whose answer never came must tell the user to check before re-running."""
     from ayx_plugins.tools.runner import ServerRunner
 
-    emulator.faults.drop(when="after", count=1, path_prefix="/webapi/v3/workflows")
+    # The job start only (the Runner first reads the app's questions with a GET).
+    emulator.faults.drop(when="after", count=1, method="POST", path_prefix="/webapi/v3/workflows")
     run = run_inprocess(ServerRunner, config_xml(workflowId=WF_APP, **_conn(emulator)),
                         pa.table({"i": [1]}))
     assert emulator.counters.jobs_created == 1  # the job exists on the Server
