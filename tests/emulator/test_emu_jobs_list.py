@@ -8,6 +8,7 @@ import pytest
 from emu_helpers import APP, ERROR, SUCCESS, Api
 
 from ayx_server_emulator import EmulatorServer
+from ayx_server_emulator.contracts import load_models
 
 
 def _start(api: Api, wid: str = SUCCESS, **body: object) -> str:
@@ -25,6 +26,7 @@ def test_list_envelope_paging_and_sorting(emulator: EmulatorServer) -> None:
     item = body["data"][0]
     assert {"jobId", "status", "workflowName"} <= item.keys() and "id" not in item
     assert item["workflowName"] == "Emulator Success" and item["status"] == "Queued"
+    assert set(item) == set(load_models()["JobListItemView"].fields)  # the catalogue's model
     page = api.get("v3/jobs", params={"offset": 1, "limit": 2, "direction": "asc"}).json()
     assert [j["jobId"] for j in page["data"]] == ids[1:3]
     newest = api.get("v3/jobs", params={"limit": 1}).json()["data"]
