@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--external-base-url", default=None,
                    help="scheme://host[:port] clients use (a proxy in front) for OAuth1")
     p.add_argument("--no-nonce-check", action="store_true", help="accept replayed OAuth1 nonces")
+    p.add_argument("--worker-slots", type=int, default=None,
+                   help="at most N jobs Running at once, the rest Queued (default: unlimited)")
     return p
 
 
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         legacy_enabled=args.legacy, legacy_removed_status=args.legacy_removed_status,
         token_lifetime=args.token_lifetime, clock_offset=args.clock_offset,
         timestamp_skew=args.timestamp_skew, external_base_url=args.external_base_url,
-        reject_nonce_replay=not args.no_nonce_check)
+        reject_nonce_replay=not args.no_nonce_check, worker_slots=args.worker_slots)
     if args.job_seconds is not None:
         config.job_timing, config.job_seconds = "seconds", args.job_seconds
     if args.job_timing is not None:

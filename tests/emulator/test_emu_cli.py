@@ -13,7 +13,7 @@ import requests
 def test_cli_runs_until_sigterm() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "ayx_server_emulator.cli",
-         "--modern", "--token-lifetime", "60", "--job-timing", "manual"],
+         "--modern", "--token-lifetime", "60", "--job-timing", "manual", "--worker-slots", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -26,6 +26,7 @@ def test_cli_runs_until_sigterm() -> None:
             "status": "ok", "legacyEnabled": False}
         config = requests.get(url + "/_emulator/config", timeout=10).json()
         assert config["token_lifetime"] == 60 and config["job_timing"] == "manual"
+        assert config["worker_slots"] == 2 and config["date_fraction_digits"] == [7, 3, 0]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:
