@@ -163,10 +163,15 @@ def to_arrow_schema(metadata: Any) -> pa.Schema | None:
     out = []
     for f in fields:
         ayx_type = int(f.type) or V_WSTRING
-        out.append(ayx_field(
-            f.name, ayx_type, size=int(f.size), scale=int(f.scale), source=f.source or "",
-            description=f.description or "",
-        ))
+        meta = {  # exactly what Designer said (a passed-through field's metadata is unchanged)
+            b"ayx.type": str(ayx_type).encode(),
+            b"ayx.size": str(int(f.size)).encode(),
+            b"ayx.name": f.name.encode("utf-8"),
+            b"ayx.scale": str(int(f.scale)).encode(),
+            b"ayx.source": (f.source or "").encode("utf-8"),
+            b"ayx.description": (f.description or "").encode("utf-8"),
+        }
+        out.append(pa.field(f.name, _arrow_type(ayx_type), nullable=True, metadata=meta))
     return pa.schema(out)
 
 
