@@ -293,13 +293,16 @@ def run_workflow(
     python: str = sys.executable,
     timeout: float = 300.0,
     parallel: int = 4,
+    workflow_dir: str | Path | None = None,
     on_tool: Callable[[Node, dict[str, pa.Table]], None] | None = None,
 ) -> WorkflowRun:
     """Run every node in dependency order.
 
     `servers` maps a key placeholder (`YOUR-API-KEY`, `TARGET-API-KEY`) to `(url, key, secret)`
     for that Server; `values` replaces any other placeholder text in the configurations;
-    `parallel` tools of one wave run at once (each in its own plugin process).
+    `parallel` tools of one wave run at once (each in its own plugin process);
+    `workflow_dir` is the folder Designer reports as the workflow's (relative paths in the
+    tools' options resolve against it), by default a temporary folder.
     """
     result = WorkflowRun()
     replace: dict[str, str] = dict(values or {})
@@ -325,7 +328,7 @@ def run_workflow(
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
         for wave in workflow.levels():
             runs = {node.tool_id: pool.submit(_run_node, node, inputs_of(node), replace, secrets,
-                                              python, timeout) for node in wave}
+                                              python, timeout, workflow_dir) for node in wave}
             for node in wave:
                 outs, run, browse = runs[node.tool_id].result()
                 result.outputs[node.tool_id] = outs
@@ -348,6 +351,7 @@ def _server_pairs(servers: Mapping[str, tuple[str, str, str]]
 
 def _run_node(node: Node, inputs: dict[str, pa.Table], replace: Mapping[str, str],
               secrets: Mapping[str, str], python: str, timeout: float,
+              workflow_dir: str | Path | None = None,
               ) -> tuple[dict[str, pa.Table], ToolRun | None, pa.Table | None]:
     """One node's outputs, its plugin run (our tools) and what it shows (Browse)."""
     if node.plugin == TEXT_INPUT:
@@ -372,8 +376,11 @@ def _run_node(node: Node, inputs: dict[str, pa.Table], replace: Mapping[str, str
     xml = substitute(node.config_xml(), replace)
     for key, secret in secrets.items():
         xml = _with_secret(xml, key, secret)
+    constants = {"ToolId": node.tool_id}
+    if workflow_dir is not None:
+        constants["Engine.WorkflowDirectory"] = str(workflow_dir)
     run = run_tool(tool_class, xml, inputs, python=python, secrets=decrypt, timeout=timeout,
-                   engine_constants={"ToolId": node.tool_id})
+                   engine_constants=constants)
     return dict(run.outputs), run, None
 
 
@@ -444,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{node.tool_id}] {node.plugin}: {counts}", flush=True)
 
     run = run_workflow(workflow, servers=servers, values=values, python=args.python,
-                       timeout=args.timeout, on_tool=show)
+                       timeout=args.timeout, on_tool=show,
+                       workflow_dir=Path(args.file).resolve().parent)
     for tid, kind, text in run.messages:
         print(f"  ({tid}) {kind.upper():5} {text}")
     for tid, table in run.browse.items():
