@@ -205,3 +205,17 @@ def test_07_cancel_jobs_running_too_long(emulator: Any, tmp_path: Path) -> None:
         cancelled = ran.rows("Cancelled")
         assert sorted(r["jobId"] for r in cancelled) == sorted(jobs)
         assert {get_job(client, j).status for j in jobs} == {"Cancelled"}
+
+
+def test_every_example_has_its_picture_and_section_and_every_tool_its_help_page() -> None:
+    from ayx_plugins.tools.specs import TOOLS
+
+    docs = (ROOT / "docs" / "examples.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in sorted(EXAMPLES.glob("*.yxmd")):
+        picture = ROOT / "docs" / "img" / "examples" / f"{path.stem}.png"
+        assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
+        assert f"img/examples/{path.stem}.png" in docs and path.stem in readme
+    for tool in TOOLS:
+        page = (ROOT / "docs" / "tools" / f"{tool.class_name}.md").read_text(encoding="utf-8")
+        assert page.startswith(f"# {tool.display_name}\n") and "## Errors you may see" in page
