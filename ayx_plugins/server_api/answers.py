@@ -156,8 +156,14 @@ def check_answer(
             kind="html",
             **kw,
         )
-    text = content.decode(response.encoding or "utf-8", "replace").lstrip("\ufeff").strip()
-    if "json" in ctype or text[:1] in ("{", "["):
+    try:
+        text = content.decode(response.encoding or "utf-8", "replace")
+    except LookupError:  # a charset Python does not know
+        text = content.decode("utf-8", "replace")
+    text = text.lstrip("\ufeff").strip()
+    # Only a body that starts a JSON object or array must parse: some endpoints answer a bare
+    # id as text, even under a JSON content type.
+    if text[:1] in ("{", "["):
         try:
             json.loads(text)
         except ValueError:
