@@ -1,7 +1,8 @@
 """Regenerate the committed tool and package icons (PNG, written with zlib + struct only).
 
-Run `python assets/make_icons.py` after adding a tool to `ayx_plugins/tools/specs.py`; the
-build fails when a tool has no icon, so a missing one is caught before a user sees it.
+Run `python assets/make_icons.py` after adding a tool to `ayx_plugins/tools/specs.py`: each
+tool's letter and colour come from its spec (`ToolSpec.icon`); the build fails when a tool has
+no icon, so a missing one is caught before a user sees it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ import zlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # run as a script from any directory
+    sys.path.insert(0, str(HERE.parent))
+
+from ayx_plugins.tools import specs  # noqa: E402
+
 SIZE = 171  # the size ayx-plugin-cli's default icons have
 
 # 5x7 glyphs: enough letters for one distinct initial per tool.
@@ -26,16 +32,25 @@ GLYPHS = {
     "S": ["01111", "10000", "10000", "01110", "00001", "00001", "11110"],
 }
 
-# class name -> (letter, background RGB); colours are far apart so tools differ at a glance.
-ICONS = {
-    "ServerAuthenticate": ("A", (0x6B, 0x3F, 0xA0)),
-    "ServerRunner": ("R", (0x1F, 0x77, 0xB4)),
-    "ServerJobStatus": ("J", (0x2C, 0xA0, 0x2C)),
-    "ServerGet": ("G", (0x17, 0xBE, 0xCF)),
-    "ServerPost": ("P", (0xFF, 0x7F, 0x0E)),
-    "ServerPut": ("U", (0xBC, 0xBD, 0x22)),
-    "ServerDelete": ("D", (0xD6, 0x27, 0x28)),
-}
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    value = int(colour.removeprefix("#"), 16)
+    return (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
+
+
+def icons() -> dict[str, tuple[str, tuple[int, int, int]]]:
+    """class name -> (letter, background RGB), from the registry; colours far apart by choice."""
+    out = {}
+    for tool in specs.TOOLS:
+        letter, colour = tool.icon
+        if letter not in GLYPHS:
+            raise SystemExit(f"{tool.class_name}: no glyph for icon letter {letter!r} in "
+                             f"{Path(__file__).name} (add one to GLYPHS)")
+        out[tool.class_name] = (letter, _rgb(colour))
+    return out
+
+
 PACKAGE_ICON = ("S", (0x0B, 0x3D, 0x6B))
 
 
@@ -73,7 +88,7 @@ def render(letter: str, colour: tuple[int, int, int], size: int = SIZE) -> bytes
 def main() -> int:
     """Write assets/icons/<ToolClass>.png and assets/package_icon.png."""
     (HERE / "icons").mkdir(exist_ok=True)
-    for name, (letter, colour) in ICONS.items():
+    for name, (letter, colour) in icons().items():
         (HERE / "icons" / f"{name}.png").write_bytes(render(letter, colour))
     (HERE / "package_icon.png").write_bytes(render(*PACKAGE_ICON))
     return 0

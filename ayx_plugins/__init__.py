@@ -1,7 +1,8 @@
 """Alteryx Server Tools: the Designer tool classes (loaded by name by the SDK's plugin loader).
 
 The tool classes are imported lazily so that the plain-Python core (`ayx_plugins.server_api`)
-and the `ayx-server` CLI start without loading the SDK, pyarrow and gRPC.
+and the `ayx-server` CLI start without loading the SDK, pyarrow and gRPC. Which module defines
+which class comes from the one tool registry, `ayx_plugins/tools/specs.py` (stdlib only).
 """
 
 from __future__ import annotations
@@ -9,22 +10,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# Tool class name -> module under ayx_plugins.tools that defines it.
-_TOOLS = {
-    "ServerAuthenticate": "authenticate",
-    "ServerRunner": "runner",
-    "ServerJobStatus": "job_status",
-    "ServerGet": "api_request",
-    "ServerPost": "api_request",
-    "ServerPut": "api_request",
-    "ServerDelete": "api_request",
-}
+from ayx_plugins.tools import specs
 
-__all__ = sorted(_TOOLS)
+__all__ = sorted(t.class_name for t in specs.TOOLS)
 
 
 def __getattr__(name: str) -> Any:
-    module = _TOOLS.get(name)
-    if module is None:
+    tool = specs.BY_CLASS.get(name)
+    if tool is None:
         raise AttributeError(f"module 'ayx_plugins' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"ayx_plugins.tools.{module}"), name)
+    return getattr(importlib.import_module(f"ayx_plugins.tools.{tool.module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *(t.class_name for t in specs.TOOLS)})

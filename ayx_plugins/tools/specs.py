@@ -1,7 +1,12 @@
-"""The single source of truth for what each Designer tool is: name, anchors, labels, help.
+"""The one tool registry: what each Designer tool is, and where its parts live.
 
-`build_yxi.py` generates every tool XML from this table; the plugins and the UI read their anchor
-names from it. No SDK import here, so the build can read it without the runtime.
+Everything that lists the tools derives the list from `TOOLS`: the package's lazy exports
+(`ayx_plugins.__getattr__`), `config.TOOL_CONFIGS`, the panels (`ui/build.py` generates
+`ui/src/generated/panels.js`), the icons (`assets/make_icons.py`), every generated XML and
+manifest of the YXI (`yxi_build`) and the tests. Adding a tool is one `ToolSpec` here plus its
+own files (module, configuration model, panel, docs page); tests/packaging/test_registry.py
+proves no other list exists. No SDK import here, so the build can read it without the runtime.
+The version is here too (pyproject.toml reads it).
 """
 
 from __future__ import annotations
@@ -43,6 +48,11 @@ class ToolSpec:
     # WritesOutputData in the tool XML: Designer's "Disable All Tools that Write Output" stops
     # the tools that change the Server or write files (Runner, POST, PUT, DELETE).
     writes_output: bool = False
+    # Where the tool's parts live (read by the consumers listed in the module docstring):
+    module: str = ""  # the module under ayx_plugins.tools that defines `class_name`
+    config: str = ""  # its configuration model's class name in ayx_plugins/tools/config.py
+    panel: str = ""  # its configuration panel: ui/src/panels/<panel>.js
+    icon: tuple[str, str] = ("", "")  # palette icon: a letter and a background colour (#rrggbb)
     # The DCM namespace the tool registers its schemas into (MetaInfo/DcmNamespace); the schema
     # files are assets/dcm/{DataSources,Credentials,Connections}/, shipped as DcmSchemas/.
     dcm_namespace: str = "AlteryxServerTools"
@@ -61,25 +71,39 @@ _CONNECTION = AnchorSpec(
 )
 _REQUEST_INPUTS = (_INPUT, _CONNECTION)
 
+
+
+def _request_tool(class_name: str, method: str, description: str, icon: tuple[str, str],
+                  writes_output: bool) -> ToolSpec:
+    """One of the GET/POST/PUT/DELETE tools: one class each over one shared module and panel."""
+    return ToolSpec(class_name, f"Server {method}", description, inputs=_REQUEST_INPUTS,
+                    method=method, writes_output=writes_output, module="api_request",
+                    config="ApiRequestConfig", panel="ApiRequestPanel", icon=icon)
+
+
 TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "ServerAuthenticate",
         "Server Authenticate",
         "Fetch an OAuth 2 token (or check OAuth 1.0a keys) for the other Server tools",
         inputs=(AnchorSpec("Input", "I", optional=True, description="Optional credentials"),),
+        module="authenticate", config="AuthenticateConfig", panel="AuthenticatePanel",
+        icon=("A", "#6b3fa0"),
     ),
     ToolSpec("ServerRunner", "Server Runner", "Run a Server workflow per record, optionally wait",
-             inputs=_REQUEST_INPUTS, writes_output=True),
+             inputs=_REQUEST_INPUTS, writes_output=True, module="runner", config="RunnerConfig",
+             panel="RunnerPanel", icon=("R", "#1f77b4")),
     ToolSpec("ServerJobStatus", "Server Job Status", "Get or wait for a Server job per record",
-             inputs=_REQUEST_INPUTS),
-    ToolSpec("ServerGet", "Server GET", "GET a Server API endpoint per record",
-             inputs=_REQUEST_INPUTS, method="GET"),
-    ToolSpec("ServerPost", "Server POST", "POST to a Server API endpoint per record",
-             inputs=_REQUEST_INPUTS, method="POST", writes_output=True),
-    ToolSpec("ServerPut", "Server PUT", "PUT to a Server API endpoint per record",
-             inputs=_REQUEST_INPUTS, method="PUT", writes_output=True),
-    ToolSpec("ServerDelete", "Server DELETE", "DELETE a Server API resource per record",
-             inputs=_REQUEST_INPUTS, method="DELETE", writes_output=True),
+             inputs=_REQUEST_INPUTS, module="job_status", config="JobStatusConfig",
+             panel="JobStatusPanel", icon=("J", "#2ca02c")),
+    _request_tool("ServerGet", "GET", "GET a Server API endpoint per record", ("G", "#17becf"),
+                  writes_output=False),
+    _request_tool("ServerPost", "POST", "POST to a Server API endpoint per record",
+                  ("P", "#ff7f0e"), writes_output=True),
+    _request_tool("ServerPut", "PUT", "PUT to a Server API endpoint per record", ("U", "#bcbd22"),
+                  writes_output=True),
+    _request_tool("ServerDelete", "DELETE", "DELETE a Server API resource per record",
+                  ("D", "#d62728"), writes_output=True),
 )
 
 BY_CLASS = {t.class_name: t for t in TOOLS}

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ayx_plugins.tools import specs
 from designer_host import config_xml
 from designer_host.inprocess import run_inprocess
 from tests.faults.conftest import REC, WF_APP, WORKFLOWS
 
-TOOLS = ["ServerAuthenticate", "ServerRunner", "ServerJobStatus", "ServerGet", "ServerPost",
-         "ServerPut", "ServerDelete"]
+TOOLS = [t.class_name for t in specs.TOOLS]  # the one tool registry
 FIELDS = ["A", "B", "C"]
 
 texts = st.one_of(
