@@ -55,6 +55,7 @@ CONNECTION_FIELDS: tuple[pa.Field, ...] = (
 DCM_TIMEOUT_S = 60.0
 # Clients kept at once (per-record credentials): older ones are closed, so sockets stay bounded.
 MAX_CLIENTS = 8
+_RETIRED_MAX = 10_000
 
 EXPIRED = (
     "the token from Server Authenticate expired at {at}; give this tool its own credentials or "
@@ -274,6 +275,9 @@ class Clients:
         self._session: requests.Session | None = None
         self._clients: OrderedDict[tuple[Any, ...], ServerClient] = OrderedDict()
         self._dead: dict[tuple[Any, ...], str] = {}
+        # Evicted clients may still be in use by a running record: their tokens are counted at
+        # the end (beyond _RETIRED_MAX, the oldest are counted early; only the summary differs).
+        self._retired: list[ServerClient] = []
         self._lock = threading.Lock()
         self.tokens_fetched = 0
         self.created = 0
@@ -336,21 +340,28 @@ class Clients:
         return client
 
     def _retire(self, client: ServerClient) -> None:
-        self.tokens_fetched += client.stats.tokens_fetched
-        with contextlib.suppress(Exception):  # closing is best effort
+        with contextlib.suppress(Exception):  # closing is best effort (the session is shared)
             client.close()
+        self._retired.append(client)
+        if len(self._retired) > _RETIRED_MAX:
+            self.tokens_fetched += self._retired.pop(0).stats.tokens_fetched
 
     def total_tokens(self) -> int:
         """Tokens fetched by every client of the run so far."""
         with self._lock:
-            return self.tokens_fetched + sum(c.stats.tokens_fetched for c in self._clients.values())
+            clients = [*self._clients.values(), *self._retired]
+            return self.tokens_fetched + sum(c.stats.tokens_fetched for c in clients)
 
     def close(self) -> None:
         """Close every client and the shared session (the run has ended)."""
         with self._lock:
             for client in self._clients.values():
-                self._retire(client)
+                with contextlib.suppress(Exception):
+                    client.close()
+            self.tokens_fetched += sum(c.stats.tokens_fetched for c in
+                                       [*self._clients.values(), *self._retired])
             self._clients.clear()
+            self._retired.clear()
             if self._session is not None:
                 try:
                     self._session.close()

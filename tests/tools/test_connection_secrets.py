@@ -218,6 +218,7 @@ def test_distinct_connections_leave_few_sockets_open(emulator, run_tool_inproces
         stop.set()
         sampler.join()
     assert run.count("Success") == n and emulator.counters.tokens_issued == n
+    assert any(f"{n} tokens fetched" in m for m in run.messages)  # evicted clients counted too
     assert peak[0] - before < 60, (before, peak[0])
     assert _open_fds() - before < 10  # closed when the run ended
 
