@@ -42,6 +42,7 @@ from ayx_plugins.tools.engine import (
     ToolLogic,
     require_fields,
 )
+from ayx_plugins.tools.paths import base_dir, resolve
 
 RESPONSE = "Response"
 FILE_PATH = "File Path"
@@ -292,9 +293,10 @@ class ApiRequestLogic(ToolLogic):
             file_path = row.get(c.fileField)
             if file_path is None or not str(file_path).strip():
                 raise RowError(f"The file path is empty (field '{c.fileField}')")
-            if not os.path.isfile(str(file_path)):
+            file_path = resolve(str(file_path), self.base_dir)  # relative: the workflow's folder
+            if not os.path.isfile(file_path):
                 raise RowError(f"The file to upload does not exist: {file_path}")
-            plan.file_path = str(file_path)
+            plan.file_path = file_path
             plan.form = {form: value for form, value in c.formFixed.items()
                          if form not in c.formFields}
             for form, name in c.formFields.items():
@@ -356,12 +358,9 @@ def _logic(method: str) -> type[ApiRequestLogic]:
 
 
 def workflow_dir(provider: Any) -> str | None:
-    """The folder of the running workflow (Designer's environment), or None when unknown."""
-    try:
-        value = provider.environment.workflow_dir
-    except Exception:  # not set by the SDK's in-process test service
-        return None
-    return str(value) if value else None
+    """The folder relative paths resolve against (paths.py: the workflow's, else Designer's
+    temp folder), or None when Designer gave neither."""
+    return base_dir(provider)
 
 
 class _RequestTool(ServerTool):

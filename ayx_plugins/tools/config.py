@@ -161,7 +161,10 @@ class ConnectionConfig(_Model):
     apiKey: str = Field("", description="API access key (My Profile > Keys)")
     tokenInBody: Bool = Field(False, description="Send client_id/secret in the token request body")
     verifyTls: Bool = True
-    caBundle: str = Field("", description="PEM file of a private certificate authority")
+    caBundle: str = Field(
+        "", description="PEM file of a private certificate authority; a relative path is "
+        "under the workflow's folder (on Server: the job's folder)"
+    )
     requestTimeoutSeconds: float = Field(60.0, gt=0, le=3600)
     concurrency: int = Field(4, ge=1, le=32, description="Requests in flight at once")
     onRecordFailure: Literal["warn", "error", "ignore"] = Field(
@@ -243,7 +246,10 @@ class RunnerConfig(ConnectionConfig, WaitConfig):
     credentialId: str = ""
     apiVersion: Literal["v3", "v1"] = "v3"
     downloadOutputs: Bool = False
-    outputFolder: str = ""
+    outputFolder: str = Field(
+        "", description="Where downloaded outputs go (a folder per job); a relative folder is "
+        "under the workflow's folder (on Server: the job's folder)"
+    )
     outputFormat: str = "Raw"
 
     @model_validator(mode="before")
@@ -282,7 +288,10 @@ class ApiRequestConfig(ConnectionConfig):
     bodyTemplate: str = Field(
         "", description="template: JSON where {Field} is replaced by that field's value"
     )
-    fileField: str = Field("", description="multipart: field holding the file path")
+    fileField: str = Field(
+        "", description="multipart: field holding the file path; a relative path is under the "
+        "workflow's folder"
+    )
     formFields: StrMap = Field(default_factory=dict, description="multipart: form name -> field")
     formFixed: StrMap = Field(
         default_factory=dict, description="multipart: form name -> the same value for every record"

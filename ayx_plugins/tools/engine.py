@@ -48,6 +48,7 @@ from ayx_plugins.tools.logic import (
     require_fields,
 )
 from ayx_plugins.tools.outputs import build_outputs
+from ayx_plugins.tools.paths import base_dir, resolve_config
 from ayx_plugins.tools.reporting import RecordFailures
 from ayx_plugins.tools.sources import NO_RECORD, ToolConnection
 from ayx_plugins.tools.specs import BY_CLASS, FAILURE, SUCCESS
@@ -103,6 +104,8 @@ class ServerTool(PluginV2):  # type: ignore[misc]
             self._config_error = "Invalid configuration: " + "; ".join(
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
             )
+        # relative folders, CA bundle: against the workflow's folder (paths.py)
+        self.config = resolve_config(self.config, base_dir(provider))
         self.logic = self.LOGIC(self.config)
         self.conn = ToolConnection(provider, self.config, self.logic, self._warn,
                                    self.spec.display_name)
