@@ -22,6 +22,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from ayx_plugins.tools import specs
+
 SECRET_KEY = "apiSecret"
 
 
@@ -310,14 +312,17 @@ class ApiRequestConfig(ConnectionConfig):
     )
 
 
+def _model(name: str) -> type[ConnectionConfig]:
+    """The configuration model a tool's spec names (specs.ToolSpec.config)."""
+    model = globals().get(name)
+    if not (isinstance(model, type) and issubclass(model, ConnectionConfig)):
+        raise LookupError(f"specs.py names the configuration model {name!r}, not in config.py")
+    return model
+
+
+# Derived from the one tool registry: specs.py names each tool's model.
 TOOL_CONFIGS: dict[str, type[ConnectionConfig]] = {
-    "ServerAuthenticate": AuthenticateConfig,
-    "ServerRunner": RunnerConfig,
-    "ServerJobStatus": JobStatusConfig,
-    "ServerGet": ApiRequestConfig,
-    "ServerPost": ApiRequestConfig,
-    "ServerPut": ApiRequestConfig,
-    "ServerDelete": ApiRequestConfig,
+    t.class_name: _model(t.config) for t in specs.TOOLS
 }
 
 
