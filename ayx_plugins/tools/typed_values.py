@@ -19,44 +19,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pyarrow as pa
 
+from ayx_plugins.server_api.values import parse_datetime as core_parse_datetime
+
 __all__ = ["cast_column", "coerce", "column", "fit", "parse_datetime", "pylist", "readable"]
 
 _EPOCH = dt.datetime(1970, 1, 1)
 _MS = dt.timedelta(milliseconds=1)
-_FRACTION = re.compile(r"(\.\d{6})\d+")
 _TRUE = ("true", "1", "yes")
 _FALSE = ("false", "0", "no", "")
 
 
 def parse_datetime(value: Any) -> dt.datetime | None:
-    """A naive UTC datetime from an ISO-8601 text (.NET's 7 fractional digits included)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, dt.date):
-        parsed = dt.datetime(value.year, value.month, value.day)
-    else:
-        text = _FRACTION.sub(r"\1", str(value).strip())
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = dt.datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    if parsed.tzinfo is not None:
-        try:
-            parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        except (OverflowError, ValueError):
-            return None
-    return parsed
+    """A naive UTC datetime from an ISO-8601 text: the core's one date rule (server_api.values)."""
+    return core_parse_datetime(value, naive=True)
 
 
 def _text(value: Any) -> str:
