@@ -63,9 +63,6 @@ class EmulatorConfig:
     initializing_status: bool = True
     #: Tolerate a double slash after the base (`/webapi//v3/...`, as the docs' own `//swagger`).
     tolerate_double_slash: bool = True
-    #: Old behaviour for tests that need it: Artisans see every visible workflow's jobs and
-    #: messages and may delete their own workflows (the public record says they may not).
-    lenient_permissions: bool = False
 
     def update(self, **values: Any) -> None:
         """Set several knobs at once, rejecting unknown names and bad timing modes."""

@@ -196,13 +196,8 @@ class State:
         if self.is_curator(user) or job["_userId"] == user["id"]:
             return True
         schedule_id = job.get("_scheduleId")
-        if schedule_id and self.collections_backend.shares_schedule(
-                schedule_id, user["id"], self.group_ids_of(user["id"])):
-            return True
-        if self.config.lenient_permissions:
-            wf = self.workflows.get(job["appId"])
-            return wf is not None and self.can_see_workflow(user, wf)
-        return False
+        return bool(schedule_id and self.collections_backend.shares_schedule(
+            schedule_id, user["id"], self.group_ids_of(user["id"])))
 
     # ---------------------------------------------------------------- seeding compatibility
     def add_user(self, raw: dict[str, Any]) -> dict[str, Any]:

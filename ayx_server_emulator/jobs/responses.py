@@ -162,10 +162,10 @@ def get_job(jobId: str) -> Response:
 
 @routes.route("/v3/jobs/<jobId>/messages", "GET", role="Artisan")
 def job_messages(jobId: str) -> Response:
-    """Help 2024.2 and the swagger: Curators only (lenient_permissions: whoever sees the job)."""
+    """Help 2024.2 and the swagger: Curators only."""
     state = current_state()
     job = visible_job(jobId)
-    if not state.config.lenient_permissions and not is_curator():
+    if not is_curator():
         denied()
     state.refresh_job(job, read=True)
     return json_response([dict(m) for m in job["messages"]])

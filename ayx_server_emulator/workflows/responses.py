@@ -231,13 +231,10 @@ def update(workflowId: str) -> Response:
 
 @routes.route("/v3/workflows/<workflowId>", "DELETE", role="Artisan")
 def delete(workflowId: str) -> Response:
-    """Swagger: "Only Curators can use this API endpoint" (knob lenient_permissions: owners
-    too, the emulator's old behaviour)."""
+    """Swagger: "Only Curators can use this API endpoint"."""
     state = current_state()
     wf = visible_workflow(workflowId)
-    if state.config.lenient_permissions:
-        owner_or_curator(wf)
-    elif not is_curator():
+    if not is_curator():
         denied()
     force = bool_arg("force", False)
     if not force and any(s["workflowId"] == wf["id"] for s in state.schedules.values()):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from emu_helpers import SUCCESS, Api
 
 from ayx_server_emulator import EmulatorServer
@@ -72,12 +71,3 @@ def test_all_jobs_list_is_for_curators(emulator: EmulatorServer) -> None:
     r = Api(emulator, "Artisan").get("v3/jobs")
     assert (r.status_code, r.json()) == (401, DENIED)
     assert Api(emulator).get("v3/jobs").json() == {"data": []}
-
-
-@pytest.mark.emulator_config(lenient_permissions=True)
-def test_lenient_knob_restores_the_old_rules(emulator: EmulatorServer) -> None:
-    jid = _curator_job(emulator)
-    art = Api(emulator, "Artisan")
-    assert art.get(f"v3/jobs/{jid}").status_code == 200
-    assert art.get(f"v3/jobs/{jid}/messages").status_code == 200
-    assert art.delete("v3/workflows/6101a0b0c0d0e0f0a0b0c004").status_code == 200

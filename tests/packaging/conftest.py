@@ -1,12 +1,17 @@
-"""Builds every YXI once per test session (the slow part: wheels are cached under build/yxi/)
-and unpacks each one once, into a folder laid out like Designer's Tools folder."""
+"""Builds every YXI once per test session with one `build_yxi.py` command (finished archives
+and the third-party payloads are reused from build/yxi/ when their inputs did not change), and
+unpacks the Linux twins, the ones run here, into folders laid out like Designer's Tools folder.
+The Windows archives are read in place."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,25 +19,32 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 UI_BUILD = ROOT / "ui" / "build.py"
+KEYS = ["windows-3.13", "windows-3.10", "linux-3.13", "linux-3.10"]
 
 
 @dataclass(frozen=True)
 class Built:
-    """One built YXI and where it was unpacked."""
+    """One built YXI."""
 
     key: str  # "windows-3.13", ...
     platform: str
     python: str
     path: Path
-    tools_dir: Path  # the unpacked YXI: what install-yxi puts under %APPDATA%\Alteryx\Tools
 
     @property
     def nodot(self) -> str:
         """'313' for 3.13."""
         return self.python.replace(".", "")
 
+    def names(self) -> list[str]:
+        """Every entry of the archive."""
+        with zipfile.ZipFile(self.path) as zf:
+            return zf.namelist()
 
-KEYS = ["windows-3.13", "windows-3.10", "linux-3.13", "linux-3.10"]
+    def read(self, name: str) -> bytes:
+        """One entry's bytes."""
+        with zipfile.ZipFile(self.path) as zf:
+            return zf.read(name)
 
 
 @pytest.fixture(scope="session")
@@ -55,11 +67,45 @@ def built(tmp_path_factory: pytest.TempPathFactory, ui_built: bool) -> dict[str,
     assert proc.returncode == 0, f"build_yxi.py failed:\n{proc.stderr[-6000:]}"
     paths = [Path(line) for line in proc.stdout.split()]
     assert len(paths) == 4, proc.stdout
-    result = {}
-    for key, path in zip(KEYS, paths, strict=True):
-        platform, python = key.split("-")
+    return {key: Built(key, *key.split("-"), path) for key, path in zip(KEYS, paths, strict=True)}
+
+
+def set_writable(folder: Path, writable: bool) -> None:
+    """chmod -R u+w / a-w (directories keep r-x)."""
+    for path in [folder, *folder.rglob("*")]:
+        mode = path.stat().st_mode
+        path.chmod(mode | stat.S_IWUSR if writable else
+                   mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def unwritable_launcher(bare: str, folder: Path) -> Path:
+    """A script that runs `bare` so that permission bits bind even for root (setpriv drops the
+    capabilities that let root write anywhere): an unwritable Tools folder is then unwritable
+    for the tool, as an admin install is for a user."""
+    launcher = folder / f"python-unwritable-{Path(bare).parent.parent.name}"
+    if os.geteuid() == 0:
+        assert shutil.which("setpriv"), "setpriv (util-linux) is needed to run as root"
+        body = ("exec setpriv --bounding-set=-dac_override,-dac_read_search,-fowner "
+                f'--inh-caps=-all -- "{bare}" "$@"\n')
+    else:
+        body = f'exec "{bare}" "$@"\n'
+    launcher.write_text("#!/bin/sh\n" + body)
+    launcher.chmod(0o755)
+    return launcher
+
+
+@pytest.fixture(scope="session")
+def linux_tools(built: dict[str, Built],
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    """The Linux YXIs unpacked as read-only Tools folders (what install-yxi puts under
+    %APPDATA%\\Alteryx\\Tools, made unwritable): key -> folder."""
+    folders = {}
+    for key in ("linux-3.13", "linux-3.10"):
         tools = tmp_path_factory.mktemp(f"Tools-{key}")
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(built[key].path) as zf:
             zf.extractall(tools)
-        result[key] = Built(key, platform, python, path, tools)
-    return result
+        set_writable(tools, False)
+        folders[key] = tools
+    yield folders
+    for tools in folders.values():
+        set_writable(tools, True)  # so pytest can clean up

@@ -1,11 +1,11 @@
-"""What is inside each built YXI: layout, generated XMLs, manifests, icons, native modules, and
-the absence of build-machine paths and dev-only code. Checked independently of build_yxi.py's own
-checks (nothing here imports the builder)."""
+"""What is inside each built YXI, read from the archive: the generated files as the builder's
+pure functions make them (those are unit-tested in test_build_units.py), help that resolves
+inside the archive, icons, panels, bytecode for the target, native modules for the target, no
+build-machine paths, no dev-only code."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import struct
 import sys
@@ -17,8 +17,10 @@ import pytest
 
 from ayx_plugins.tools import specs
 from tests.packaging.conftest import KEYS, ROOT, Built
+from yxi_build import generate
 
 PNG = b"\x89PNG\r\n\x1a\n"
+SITE = f"{specs.TOOLS[0].folder}/site-packages/"
 
 
 @pytest.fixture(params=KEYS)
@@ -27,106 +29,68 @@ def yxi(request: pytest.FixtureRequest, built: dict[str, Built]) -> Built:
     return built[request.param]
 
 
-def test_file_names_tell_which_designer(built: dict[str, Built]) -> None:
-    names = {k: b.path.name for k, b in built.items()}
-    assert "designer2026.1+-py313-win_amd64" in names["windows-3.13"]
-    assert "designer2024.1-2025.2-py310-win_amd64" in names["windows-3.10"]
-    for key in ("linux-3.13", "linux-3.10"):
-        assert "NOT-FOR-DESIGNER" in names[key] and "linux_x86_64" in names[key]
-    assert all(n.startswith(f"AlteryxServerTools-{specs.VERSION}-") for n in names.values())
-
-
 def test_zip_is_reproducible_in_form(yxi: Built) -> None:
     with zipfile.ZipFile(yxi.path) as zf:
         infos = zf.infolist()
+        assert zf.testzip() is None
     names = [i.filename for i in infos]
     assert names == sorted(names)
     assert {i.date_time for i in infos} == {(2020, 1, 1, 0, 0, 0)}
     assert all("\\" not in n and not n.startswith("/") for n in names)
+    assert yxi.path.name.startswith(f"AlteryxServerTools-{specs.VERSION}-")
+    assert ("NOT-FOR-DESIGNER" in yxi.path.name) == (yxi.platform == "linux")
 
 
-def test_layout_and_package_config(yxi: Built) -> None:
-    tools = yxi.tools_dir
-    top = sorted(p.name for p in tools.iterdir())
-    assert top == sorted(["Config.xml", "package_icon.png", *(t.folder for t in specs.TOOLS)])
-    meta = ET.parse(tools / "Config.xml").getroot().find("Properties/MetaInfo")
-    assert meta is not None
-    assert meta.findtext("Name") == specs.PACKAGE_NAME
-    assert meta.findtext("CategoryName") == specs.CATEGORY
-    assert meta.findtext("ToolVersion") == specs.VERSION
-    assert (tools / str(meta.findtext("Icon"))).read_bytes().startswith(PNG)
-    engine = ET.parse(tools / "Config.xml").getroot().find("EngineSettings")
-    assert engine is not None and engine.get("EngineDLL") == "Python"
+def test_layout_and_generated_files(yxi: Built) -> None:
+    names = set(yxi.names())
+    top = {n.split("/")[0] for n in names}
+    assert top == {"Config.xml", "package_icon.png", *(t.folder for t in specs.TOOLS)}
+    assert yxi.read("Config.xml") == generate.package_config_xml(specs)
+    from yxi_build.target import Target
+
+    target = Target(yxi.python, yxi.platform)
     for tool in specs.TOOLS:
-        files = {p.name for p in (tools / tool.folder).iterdir()}
-        assert {f"{tool.folder}Config.xml", "manifest.json", "icon.png", "index.html",
-                "main.pyz"} <= files
+        folder = tool.folder
+        assert {f"{folder}/{folder}Config.xml", f"{folder}/manifest.json", f"{folder}/icon.png",
+                f"{folder}/index.html", f"{folder}/main.pyz", f"{folder}/help.html"} <= names
+        assert yxi.read(f"{folder}/{folder}Config.xml") == generate.tool_config_xml(
+            specs, tool, "2.6.1")
+        assert yxi.read(f"{folder}/manifest.json") == generate.manifest_json(target, tool,
+                                                                             folder)
+        assert yxi.read(f"{folder}/main.pyz") == generate.main_pyz(specs.TOOLS[0].folder)
     # one site-packages, in the first tool's folder (docs/yxi.md says why)
-    holders = [t.folder for t in specs.TOOLS if (tools / t.folder / "site-packages").is_dir()]
+    holders = sorted({n.split("/")[0] for n in names if "/site-packages/" in n})
     assert holders == [specs.TOOLS[0].folder]
+    assert f"{SITE}ayx_plugins/tools/specs.py" in names
 
 
-def _anchors(gui: ET.Element, tag: str) -> list[tuple[str, str, str]]:
-    return [(c.get("Name", ""), c.get("Label", ""), c.get("Optional", ""))
-            for c in gui.findall(f"{tag}/Connection")]
-
-
-@pytest.mark.parametrize("tool", specs.TOOLS, ids=lambda t: t.class_name)
-def test_tool_xml_is_generated_from_specs(built: dict[str, Built], tool: specs.ToolSpec) -> None:
-    for yxi in built.values():
-        folder = yxi.tools_dir / tool.folder
-        root = ET.parse(folder / f"{tool.folder}Config.xml").getroot()
-        engine = root.find("EngineSettings")
-        assert engine is not None
-        assert engine.get("EngineDll") == "SdkEnginePlugin.dll"
-        assert engine.get("EngineDllEntryPoint") == "SdkEnginePlugin"
-        sdk = root.find("SdkSettings")
-        assert sdk is not None and sdk.get("Manifest") == "True" and sdk.get("Language") == "Python"
-        assert root.find("SdkSettings/CustomParameters/Version").get("Value") == "2.6.1"  # type: ignore[union-attr]
-        assert root.find("SdkSettings/CustomParameters/ToolVersion").get("Value") == specs.VERSION  # type: ignore[union-attr]
-        writes = "true" if tool.writes_output else "false"
-        assert root.find("SdkSettings/CustomParameters/WritesOutputData").get("Value") == writes  # type: ignore[union-attr]
-        gui = root.find("GuiSettings")
-        assert gui is not None
-        assert gui.get("Html") == "index.html" and (folder / "index.html").is_file()
-        assert gui.get("Help") == specs.HELP_URL
-        assert (folder / str(gui.get("Icon"))).read_bytes().startswith(PNG)
-        expect_in = [(a.name, a.label, str(a.optional)) for a in tool.inputs]
-        expect_out = [(a.name, a.label, str(a.optional)) for a in tool.outputs]
-        assert _anchors(gui, "InputConnections") == expect_in
-        assert _anchors(gui, "OutputConnections") == expect_out
-        assert [a[0] for a in expect_out] == [specs.SUCCESS, specs.FAILURE]
-        assert root.findtext("Properties/MetaInfo/Name") == tool.display_name
-        assert root.findtext("Properties/MetaInfo/CategoryName") == specs.CATEGORY
-        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9 ]*", tool.display_name)
-
-
-def test_manifests_point_at_the_packaged_entry_point(yxi: Built) -> None:
-    shared = yxi.tools_dir / specs.TOOLS[0].folder / "site-packages"
+def test_every_help_target_resolves_inside_the_yxi(yxi: Built) -> None:
+    names = set(yxi.names())
     for tool in specs.TOOLS:
-        manifest = json.loads((yxi.tools_dir / tool.folder / "manifest.json").read_text())
-        assert manifest["version"] == yxi.python
-        assert manifest["tool_package"] == "ayx_plugins"
-        assert manifest["tool_name"] == tool.class_name
-        assert manifest["additional_pythonpaths"] == []
-        # Designer joins the entry point to its Tools folder verbatim: a Windows path
-        assert manifest["entry_point"] == f"{tool.folder}\\main.pyz"
-        entry = yxi.tools_dir / manifest["entry_point"].replace("\\", "/")
-        source = entry.read_text(encoding="utf-8")
-        compile(source, str(entry), "exec")
-        assert f'"{specs.TOOLS[0].folder}" / "site-packages"' in source
-        assert (shared / "ayx_plugins" / "tools" / "specs.py").is_file()
+        gui = ET.fromstring(yxi.read(f"{tool.folder}/{tool.folder}Config.xml")).find(
+            "GuiSettings")
+        assert gui is not None
+        help_target = gui.get("Help", "")
+        assert help_target and "://" not in help_target  # shipped, not a URL that may not exist
+        page_name = f"{tool.folder}/{help_target}"
+        assert page_name in names
+        page = yxi.read(page_name).decode("utf-8")
+        assert f"<h1>{tool.display_name}</h1>" in page or tool.display_name in page
+        for ref in re.findall(r'(?:href|src)="([^"#]+)', page):
+            if "://" not in ref and not ref.startswith("mailto:"):
+                assert f"{tool.folder}/{ref}" in names, (tool.class_name, ref)
 
 
 def test_icons_exist_and_differ(yxi: Built) -> None:
     digests = set()
     for tool in specs.TOOLS:
-        data = (yxi.tools_dir / tool.folder / "icon.png").read_bytes()
+        data = yxi.read(f"{tool.folder}/icon.png")
         assert data.startswith(PNG)
         width, height = struct.unpack(">II", data[16:24])
         assert width == height >= 32
         digests.add(hashlib.sha256(data).hexdigest())
     assert len(digests) == len(specs.TOOLS)
+    assert yxi.read("package_icon.png").startswith(PNG)
 
 
 def test_panels_are_packaged(built: dict[str, Built], ui_built: bool) -> None:
@@ -135,44 +99,57 @@ def test_panels_are_packaged(built: dict[str, Built], ui_built: bool) -> None:
     for yxi in built.values():
         assert "-noui" not in yxi.path.name
         for tool in specs.TOOLS:
-            html = (yxi.tools_dir / tool.folder / "index.html").read_text(encoding="utf-8")
+            html = yxi.read(f"{tool.folder}/index.html").decode("utf-8")
             assert "--no-ui" not in html and "<script" in html
 
 
-def _site(yxi: Built) -> Path:
-    return yxi.tools_dir / specs.TOOLS[0].folder / "site-packages"
-
-
 def test_only_runtime_code_is_shipped(yxi: Built) -> None:
-    site = _site(yxi)
-    top = {p.name for p in site.iterdir()}
-    for dev in ("designer_host", "ayx_server_emulator", "tests", "flask", "pytest", "bin",
-                "hypothesis", "_pytest", "werkzeug", "playwright"):
+    names = [n[len(SITE):] for n in yxi.names() if n.startswith(SITE)]
+    top = {n.split("/")[0] for n in names}
+    for dev in ("designer_host", "ayx_server_emulator", "yxi_build", "tests", "flask", "pytest",
+                "bin", "hypothesis", "_pytest", "werkzeug", "playwright"):
         assert dev not in top
-    assert not (site / "ayx_plugins" / "demo.py").exists()
-    assert (site / "ayx_plugins" / "server_api" / "client.py").is_file()
-    for name in ("tests", "__pycache__"):
-        assert not list(site.rglob(name)), f"{name} folders were not pruned"
-    assert not list(site.rglob("*.pyc"))
-    assert not list(site.rglob("RECORD"))
-    assert not (site / "ayx_python_sdk" / "docs").exists()
-    expected = {"ayx_python_sdk", "pydantic", "requests", "oauthlib", "pyarrow", "grpc"}
-    assert expected <= top
+    assert "ayx_plugins/demo.py" not in names
+    assert "ayx_plugins/server_api/client.py" in names
+    assert [n for n in names if "/tests/" in n] == []
+    assert [n for n in names if n.endswith("/RECORD")] == []
+    assert [n for n in names if n.startswith("ayx_python_sdk/docs/")] == []
+    assert "pandas/_testing/__init__.py" in names  # `import pandas` needs it
+    assert {"ayx_python_sdk", "pydantic", "requests", "oauthlib", "pyarrow", "grpc",
+            "pandas"} <= top
 
 
-def _needles() -> list[bytes]:
+def test_bytecode_is_for_the_target_and_never_checks_the_source(yxi: Built) -> None:
+    names = [n[len(SITE):] for n in yxi.names() if n.startswith(SITE)]
+    pycs = {n for n in names if n.endswith(".pyc")}
+    tag = f"cpython-{yxi.nodot}"
+    assert pycs and all(n.endswith(f".{tag}.pyc") and "/__pycache__/" in n for n in pycs)
+    sources = [n for n in names if n.endswith(".py")]
+    missing = [n for n in sources
+               if f"{n.rpartition('/')[0]}/__pycache__/{Path(n).stem}.{tag}.pyc".lstrip("/")
+               not in pycs]
+    assert missing == []
+    with zipfile.ZipFile(yxi.path) as zf:
+        headers = {zf.read(SITE + n)[:8] for n in sorted(pycs)[::50]}
+    magics = {h[:4] for h in headers}
+    assert len(magics) == 1
+    assert {struct.unpack("<I", h[4:8])[0] for h in headers} == {0b01}  # hash-based, unchecked
+
+
+def _needles(extra: Path) -> list[bytes]:
     paths = {str(ROOT), sys.prefix, sys.base_prefix, str(Path.home() / ".pyenv"),
-             "/root/.pyenv"}
+             "/root/.pyenv", str(extra)}
     return sorted(p.encode() for p in paths)
 
 
 def test_no_build_machine_paths(yxi: Built) -> None:
-    needles = [*_needles(), str(yxi.tools_dir.parent).encode()]
+    needles = _needles(yxi.path.parent)
     hits = []
-    for path in yxi.tools_dir.rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            hits += [f"{path.relative_to(yxi.tools_dir)}: {n!r}" for n in needles if n in data]
+    with zipfile.ZipFile(yxi.path) as zf:
+        for info in zf.infolist():
+            if not info.is_dir():
+                data = zf.read(info)
+                hits += [f"{info.filename}: {n!r}" for n in needles if n in data]
     assert hits == []
 
 
@@ -185,39 +162,37 @@ def _pe_machine(data: bytes) -> int:
 @pytest.mark.parametrize("key", ["windows-3.13", "windows-3.10"])
 def test_windows_native_modules_match_the_target(built: dict[str, Built], key: str) -> None:
     yxi = built[key]
-    site = _site(yxi)
-    files = [p for p in yxi.tools_dir.rglob("*") if p.is_file()]
-    assert [p for p in files if p.suffix == ".so" or ".so." in p.name or p.suffix == ".dylib"] \
-        == []
-    pyds = [p for p in files if p.suffix.lower() == ".pyd"]
-    tagged = [p for p in pyds if re.search(r"\.cp\d+-win_amd64\.pyd$", p.name)]
+    names = yxi.names()
+    assert [n for n in names if n.endswith((".so", ".dylib")) or ".so." in n] == []
+    pyds = [n for n in names if n.lower().endswith(".pyd")]
+    tagged = [n for n in pyds if re.search(r"\.cp\d+-win_amd64\.pyd$", n)]
     assert len(tagged) > 20  # numpy, pandas, pyarrow, pydantic_core, grpc, ...
     want = f".cp{yxi.nodot}-win_amd64.pyd"
-    assert [p.name for p in tagged if not p.name.endswith(want)] == []
+    assert [n for n in tagged if not n.endswith(want)] == []
     # Each extension links the target's python3XX.dll, or python3.dll (stable ABI) when untagged;
     # none links the other Designer's Python.
     other = {"313": "python310.dll", "310": "python313.dll"}[yxi.nodot].encode()
-    for p in pyds:
-        data = p.read_bytes().lower()
-        assert other not in data, p
-        if p in tagged:
-            assert f"python{yxi.nodot}.dll".encode() in data, p
-        else:
-            assert b"python3.dll" in data, p
-    for p in files:
-        if p.suffix.lower() in (".pyd", ".dll"):
-            assert _pe_machine(p.read_bytes()) == 0x8664, p  # AMD64
+    with zipfile.ZipFile(yxi.path) as zf:
+        for n in pyds:
+            data = zf.read(n).lower()
+            assert other not in data, n
+            assert (f"python{yxi.nodot}.dll".encode() if n in tagged else b"python3.dll") \
+                in data, n
+        for n in names:
+            if n.lower().endswith((".pyd", ".dll")):
+                assert _pe_machine(zf.read(n)) == 0x8664, n  # AMD64
     # The SDK wants grpcio-fips on Windows; pip alone would have picked grpcio (host markers)
-    dists = {d.name.split("-")[0].lower() for d in site.glob("*.dist-info")}
+    dists = {n[len(SITE):].split("-")[0].lower() for n in names
+             if n.startswith(SITE) and ".dist-info/" in n}
     assert "grpcio_fips" in dists and "grpcio" not in dists
     assert "colorama" in dists  # click's Windows-only dependency
-    assert (site / "grpc" / "_cython").is_dir()
+    assert any(n.startswith(f"{SITE}grpc/_cython/") for n in names)
 
 
 @pytest.mark.parametrize("key", ["linux-3.13", "linux-3.10"])
 def test_linux_native_modules_match_the_target(built: dict[str, Built], key: str) -> None:
     yxi = built[key]
-    sos = [p.name for p in _site(yxi).rglob("*.so") if ".cpython-" in p.name]
+    sos = [n.rsplit("/", 1)[-1] for n in yxi.names() if n.endswith(".so") and ".cpython-" in n]
     assert len(sos) > 20
     assert [n for n in sos if f".cpython-{yxi.nodot}-x86_64-linux-gnu.so" not in n] == []
-    assert not list(_site(yxi).rglob("*.pyd"))
+    assert [n for n in yxi.names() if n.endswith(".pyd")] == []
