@@ -25,6 +25,7 @@ from .errors import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
+from .job_control import cancel_job, list_jobs, wait_or_cancel
 from .jobs import (
     Job,
     JobMessage,
@@ -34,6 +35,7 @@ from .jobs import (
     start_job,
     wait_for_job,
 )
+from .orchestrate import PlanError, Step, StepResult, StepRun, build_plan, run_plan
 from .retry import RetryPolicy
 from .scrub import Scrubber
 from .segments import PathEscapeError
@@ -46,6 +48,15 @@ from .values import (
     priority_for,
     render_path,
     server_clock_offset,
+)
+from .workflows import (
+    Question,
+    QuestionError,
+    WorkflowDirectory,
+    WorkflowLookupError,
+    check_questions,
+    get_questions,
+    resolve_workflow,
 )
 
 __all__ = [
@@ -69,6 +80,9 @@ __all__ = [
     "PathEscapeError",
     "PathParameterError",
     "PermissionDeniedError",
+    "PlanError",
+    "Question",
+    "QuestionError",
     "RateLimitError",
     "RedirectError",
     "ResponseTooLargeError",
@@ -76,25 +90,38 @@ __all__ = [
     "Scrubber",
     "ServerClient",
     "ServerError",
+    "Step",
+    "StepResult",
+    "StepRun",
     "TlsError",
     "TokenInfo",
     "TransportError",
     "UnexpectedAnswerError",
     "UnsupportedMediaTypeError",
     "ValidationError",
+    "WorkflowDirectory",
+    "WorkflowLookupError",
     "build_multipart",
+    "build_plan",
     "call_endpoint",
+    "cancel_job",
+    "check_questions",
     "check_settings",
     "download_outputs",
     "encode_value",
     "get_job",
+    "get_questions",
     "jsonable",
+    "list_jobs",
     "load_catalogue",
     "parse_base_url",
     "parse_datetime",
     "priority_for",
     "render_path",
+    "resolve_workflow",
+    "run_plan",
     "server_clock_offset",
     "start_job",
     "wait_for_job",
+    "wait_or_cancel",
 ]
