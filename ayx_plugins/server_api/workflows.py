@@ -180,8 +180,12 @@ class Question:
 
     @property
     def has_default(self) -> bool:
-        """The app gives a value when the job leaves this question out."""
-        return self.default is not None and self.default != ""
+        """The app gives a value when the job leaves this question out.
+
+        Only a null (or absent) `value` counts as "no default": an empty text box's default is
+        an empty value, which a job may rightly leave out.
+        """
+        return self.default is not None
 
 
 def get_questions(client: ServerClient, workflow_id: str, *, api: str = "v3") -> list[Question]:
