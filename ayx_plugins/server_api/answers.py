@@ -12,13 +12,16 @@ import json
 import re
 from collections.abc import Callable
 from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3.exceptions
 
 from .errors import (
     LEGACY_REMOVED,
     LegacyApiRemovedError,
     ResponseTooLargeError,
+    TransportError,
     UnexpectedAnswerError,
 )
 
@@ -30,6 +33,7 @@ __all__ = [
     "html_title",
     "read_body",
     "stream_body",
+    "write_body",
 ]
 
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024  # an answer read into memory (JSON, text)
@@ -37,6 +41,12 @@ DEFAULT_MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024  # a file streamed to disk
 _CHUNK = 64 * 1024
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def redacted(url: str) -> str:
+    """A URL without its query (OAuth 1.0a signatures live there)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 class BodyDeadlineError(Exception):
@@ -104,8 +114,21 @@ def read_body(
 def write_body(
     response: requests.Response, fh: IO[bytes], *, limit: int = DEFAULT_MAX_DOWNLOAD_BYTES
 ) -> int:
-    """Stream the body into an open binary file; the number of bytes written."""
-    return stream_body(response, fh.write, limit=limit)
+    """Stream the body into an open binary file; the number of bytes written.
+
+    A connection cut mid-body is a TransportError, a body past `limit` a ResponseTooLargeError
+    (never a `requests`/`urllib3` exception); an error writing the file stays an OSError.
+    """
+    try:
+        return stream_body(response, fh.write, limit=limit)
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+        url = redacted(response.url or "")
+        raise TransportError(
+            f"the download from {url} was cut off ({type(exc).__name__}): the connection closed "
+            "before the whole file arrived",
+            method=response.request.method if response.request else None,
+            url=url,
+        ) from None
 
 
 def html_title(text: str) -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .values import build_multipart, encode_value, render_path
 
@@ -37,6 +37,11 @@ class Endpoint:
     body: tuple[str, ...] = ()
     response: str = ""
     api: str = "v3"
+
+    @property
+    def returns_file(self) -> bool:
+        """True when the answer is a file (a package, a job output), not JSON: any body goes."""
+        return self.response == "file" or self.path.endswith(("/package", "/output/{outputId}"))
 
     @property
     def multipart(self) -> bool:
@@ -199,6 +204,7 @@ def call_endpoint(
         if ep.multipart or files:
             parts = build_multipart(stack, form, files)
             return client.request_json(ep.method, path, params=params, files=parts)
+        expect: Literal["json", "any"] = "any" if ep.returns_file else "json"
         if fields:
-            return client.request_json(ep.method, path, params=params, data=fields)
-        return client.request_json(ep.method, path, params=params, json=json)
+            return client.request_json(ep.method, path, params=params, data=fields, expect=expect)
+        return client.request_json(ep.method, path, params=params, json=json, expect=expect)

@@ -11,7 +11,6 @@ from types import TracebackType
 from typing import IO, Any, Literal
 
 import requests
-import urllib3.exceptions
 
 from .answers import (
     DEFAULT_MAX_BODY_BYTES,
@@ -24,7 +23,6 @@ from .errors import (
     ApiError,
     ConfigurationError,
     NotFoundError,
-    TransportError,
     error_from_response,
     parse_body,
     server_message_of,
@@ -318,13 +316,6 @@ class ServerClient:
         except ApiError as exc:
             exc.method, exc.url = method.upper(), redact_url(self.url_for(path))
             raise
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-            raise TransportError(
-                f"the download from {redact_url(self.url_for(path))} was cut off "
-                f"({type(exc).__name__}): the connection closed before the whole file arrived",
-                method=method.upper(),
-                url=redact_url(self.url_for(path)),
-            ) from None
         finally:
             response.close()
 
@@ -362,16 +353,11 @@ class ServerClient:
         files: Any = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        expect: Expect = "json",
     ) -> Any:
         """Send a request and return its JSON (a text body as str; an empty body as None)."""
         response = self.request(
-            method,
-            path,
-            params=params,
-            json=json,
-            data=data,
-            files=files,
-            headers=headers,
-            timeout=timeout,
-        )
+            method, path, params=params, json=json, data=data, files=files, headers=headers,
+            timeout=timeout, expect=expect,
+        )  # fmt: skip
         return parse_body(response)
