@@ -23,7 +23,7 @@ def call(peer: str, name: str, fn: Callable[[], Any],
     """Run one peer call; a raised exception or a result `failed` says is an error."""
     try:
         result = fn()
-    except Exception as exc:  # noqa: BLE001 - every peer failure is a finding
+    except Exception as exc:  # every peer failure is a finding
         tb = traceback.extract_tb(exc.__traceback__)[-1]
         RESULTS.append({"peer": peer, "call": name, "outcome": "error",
                         "detail": f"{type(exc).__name__}: {str(exc)[:300]} "
