@@ -27,6 +27,7 @@ import pyarrow as pa
 import requests
 
 from benchmarks.cold_start import fig_cold_start
+from benchmarks.memory_anchor import fig_memory_anchor
 from benchmarks.orchestration import fig_orchestration
 from benchmarks.polling import fig_polling_scale
 from benchmarks.remote import Creds, RemoteEmulator
@@ -314,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         ("overhead", lambda: on_fast(lambda e, u: fig_overhead(e, u, 200 if q else 2000))),
         ("polling-scale", lambda: fig_polling_scale(emit, 50 if q else 500, 2.0 if q else 5.0,
                                                     0.5 if q else 1.0, 32)),
+        ("memory-anchor", lambda: fig_memory_anchor(emit, [1000, 5000] if q else
+                                                    [5000, 50000])),
         ("cold-start", lambda: fig_cold_start(emit, 3 if q else 7)),
         ("orchestration", lambda: fig_orchestration(emit, 4, 3, 0.5 if q else 5.0, 2,
                                                     0.1 if q else 0.25)),
