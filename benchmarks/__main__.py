@@ -259,6 +259,40 @@ def fig_memory(emu: RemoteEmulator, user: Creds, sizes: list[int]) -> None:
 
 
 # ------------------------------------------------------------------------------ the command
+READING = {
+    "efficiency": "the same N GETs with C in flight and L added by the fast backend (no CPU "
+    "while it waits); each variant's `(N·L/C) / achieved time` (1.00 is the physical limit). "
+    "`tool` is the GET tool in process, `tool-gRPC` the same over the SDK's gRPC protocol with "
+    "the plugin's process start set aside, `library` the core `ServerClient` on C threads, "
+    "`bare` a bare `requests.Session` on C threads, `peer` `alteryx-server-py` 0.2.0 on C "
+    "threads. Client CPU per request splits the cost: `library - bare` is the core client's, "
+    "`tool - library` the SDK's batch handling plus our engine. With one GIL the client tops "
+    "out near 1/(CPU per request): past that C no longer helps. `server` is the backend's own "
+    "CPU per request as a share of L (kept under 5 %).",
+    "overhead": "zero latency, C=1, on the fast backend: the GET tool against a bare `requests` "
+    "loop over the same GETs; the difference is what the tool adds per record.",
+    "tokens": "tokens the strict emulator issued for one run of the GET tool and of the "
+    "Runner (1 is right: one token serves a run).",
+    "polling poll": "Server Job Status waiting on M jobs of known duration on the strict "
+    "emulator: GETs per job against `duration/poll + 1`, and how soon after the last job ended "
+    "the run ended.",
+    "polling M=": "Server Job Status waiting on M jobs at once (C in flight) on the fast "
+    "backend: GETs per job against the ideal, and how many requests one `GET v3/jobs` list "
+    "call per interval (Curators only) would need for the same wait.",
+    "orchestration": "the Runner's plan mode on K worker slots (the fast backend queues jobs "
+    "past K): makespan against `max(critical path, total work / K)`, which this plan's shape "
+    "lets a perfect scheduler reach (1.00 is perfect), and the peak of jobs running at once, "
+    "which must not pass the tool's max in flight.",
+    "memory GET": "a fresh process streams N records through the GET tool (strict emulator); "
+    "peak RSS for a small and a large N. A ratio near 1 means nothing accumulates.",
+    "memory Connection": "the same with every row arriving before the Connection record, so "
+    "all of them are held (spilled to the temp folder past the hold-back limit).",
+    "cold start": "a packaged tool's update-only start from an unwritable Tools folder with a "
+    "bare CPython, against the SDK's own example plugin started the same way; and without the "
+    "shipped `.pyc`.",
+}
+
+
 def write_results(args: argparse.Namespace, started: str, elapsed: float) -> None:
     """Replace benchmarks/RESULTS.md's measured block with this run's lines."""
     head = (
@@ -267,7 +301,9 @@ def write_results(args: argparse.Namespace, started: str, elapsed: float) -> Non
         f"{platform.python_version()}; command `python -m benchmarks"
         f"{' --quick' if args.quick else ''}`, {elapsed:.0f} s.\n\n```\n"
     )
-    block = head + "\n".join(LINES) + "\n```\n"
+    block = head + "\n".join(LINES) + "\n```\n\n### How to read each line\n\n"
+    block += "".join(f"- **{name}**: {how}\n" for name, how in READING.items()
+                     if any(line.startswith(name) for line in LINES))
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     start, end = "<!-- measured:start -->", "<!-- measured:end -->"
     if start in text and end in text:
