@@ -77,6 +77,7 @@ class JobsBackend:
             "_versionId": wf["publishedVersionId"], "_userId": user["id"],
             "_created": mono, "_createdTs": now, "_timing": timing, "_seconds": seconds,
             "_eligible": mono + seconds, "_started": None, "_ends": None, "_completedTs": None,
+            "_completedAt": None,
             "_plan": disposition, "_answers": answers, "_credentialId": credential_id,
             "_files": {}, "_scheduleId": None,
         }
@@ -155,11 +156,16 @@ class JobsBackend:
         job["status"] = "Cancelled"
         job["disposition"] = "Cancelled"
         job["messages"].append({"status": 3, "text": "The job was cancelled.", "toolId": -1})
-        job["_completedTs"] = self.s.now()
+        self._stamp_end(job)
         self._close(job)
         if held_slot:
             self._slot_freed_at = self._mono()
         return True
+
+    def _stamp_end(self, job: dict[str, Any]) -> None:
+        now = self.s.now()
+        job["_completedTs"] = now
+        job["_completedAt"] = self.s.date_str(now)  # written once, as a Server stores it
 
     def _close(self, job: dict[str, Any]) -> None:
         if job in self._open:
@@ -215,7 +221,7 @@ class JobsBackend:
                     f"{'s' if warnings != 1 else ''}", "toolId": -1})
         job["status"] = "Completed"
         job["disposition"] = plan
-        job["_completedTs"] = self.s.now()
+        self._stamp_end(job)
         self._close(job)
         self.s.workflows_backend.count_run(job["appId"])
 

@@ -52,12 +52,11 @@ def job_list_item(job: dict[str, Any]) -> dict[str, Any]:
     are the emulator's guess at what an all-jobs view carries."""
     state = current_state()
     wf = state.workflows.get(job["appId"])
-    done = job["_completedTs"]
     return {"jobId": job["id"], "status": job["status"],
             "workflowName": wf["name"] if wf else None, "workflowId": job["appId"],
             "userId": job["_userId"], "priority": job["priority"],
             "createDateTime": job["createDateTime"],
-            "completionDateTime": state.date_str(done) if done is not None else None,
+            "completionDateTime": job["_completedAt"],
             "disposition": job["disposition"], "workerTag": job["workerTag"],
             "runWithE2": job["runWithE2"]}
 
