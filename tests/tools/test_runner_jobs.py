@@ -228,3 +228,35 @@ def test_a_hostile_job_id_never_leaves_the_output_folder(run_tool_inprocess, tmp
     assert bad["JobId"] == job_id  # the row still names the job the Server claims it started
     assert not any(".." in p.split("?")[0] for p in server.paths)  # never sent back
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # nothing written anywhere
+
+
+@pytest.mark.emulator_config(job_timing="seconds", job_seconds=0.05, worker_slots=1)
+def test_the_worker_slot_deadlock_of_a_nested_run_is_named_and_cancelled(emulator,
+                                                                          run_tool_inprocess):
+    """A parent workflow Running on the worker's only slot waits for its child: the child stays
+    Queued; the Runner warns naming the slots, cancels the child at the timeout."""
+    from ayx_plugins.server_api import ServerClient, start_job
+
+    user = emulator.user("Curator")
+    with ServerClient(emulator.webapi_url, user.api_key, user.api_secret) as client:
+        parent = start_job(client, WF_APP, {"EmulatorRunSeconds": "30"})
+    emulator.step_jobs(parent.id)  # the parent holds the slot from now on
+    run = run_tool_inprocess(ServerRunner, xml(
+        emulator, workflow=WF_OK, queuedWarnSeconds=0.2, waitTimeoutSeconds=0.8,
+        cancelOnTimeout=True), pa.table({"Child": [1]}))
+    (bad,) = run.rows("Failure")
+    assert "so it was cancelled" in bad["Error"] and bad["JobStatus"] == "Cancelled"
+    (warning,) = [w for w in _warnings(run) if "Queued for" in w]
+    assert "simultaneous-workflow slots" in warning and bad["JobId"] in warning
+    with emulator.state.lock:
+        assert emulator.state.jobs[parent.id]["status"] in ("Initializing", "Running")
+    assert emulator.counters.max_running_jobs == 1
+
+
+@pytest.mark.emulator_config(job_timing="manual")
+def test_plan_mode_warns_about_a_queued_step_too(emulator, run_tool_inprocess):
+    run = run_tool_inprocess(ServerRunner, xml(
+        emulator, mode="plan", workflowField="Workflow", queuedWarnSeconds=0.1,
+        waitTimeoutSeconds=0.4), _plan_table([("A", WF_OK, ""), ("B", WF_OK, "A")]))
+    assert [r["Error"] for r in run.rows("Failure")][1] == "skipped: step A failed"
+    assert len([w for w in _warnings(run) if "Queued for" in w]) == 1
