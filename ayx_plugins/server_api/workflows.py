@@ -195,8 +195,17 @@ def get_questions(client: ServerClient, workflow_id: str, *, api: str = "v3") ->
     if client.auth_type == "oauth1" or api == "v1":
         answer = client.request_json("GET", f"v1/workflows/{seg}/questions")
     else:
-        answer = client.request_json("GET", f"v3/workflows/{seg}/questions")
-    return [Question.from_json(q) for q in answer or [] if q is not None]
+        try:
+            answer = client.request_json("GET", f"v3/workflows/{seg}/questions")
+        except ApiError as exc:
+            # A Server older than the v3 questions endpoint: v1 has it since 2021.4 on /webapi/.
+            if exc.status not in (404, 405):
+                raise
+            answer = client.request_json("GET", f"v1/workflows/{seg}/questions")
+    if not isinstance(answer, list):
+        raise ApiError(f"the Server's answer for the questions of {workflow_id} is not a list",
+                       body=answer)
+    return [Question.from_json(q) for q in answer if q is not None]
 
 
 def check_questions(

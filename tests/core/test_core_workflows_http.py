@@ -151,3 +151,11 @@ def test_download_with_hostile_output_names_stays_inside(
     paths = download_outputs(curator, done, target)
     assert all(target.resolve() in p.resolve().parents for p in paths)
     assert not (tmp_path / "escaped.csv").exists() and not Path("escaped.csv").exists()
+
+
+def test_questions_fall_back_to_v1_when_v3_has_no_such_route(
+    emulator: EmulatorServer, curator: ServerClient
+) -> None:
+    emulator.faults.error(404, path_prefix=f"/webapi/v3/workflows/{APP_WF}/questions")
+    assert [q.name for q in get_questions(curator, APP_WF)][:2] == ["Region", "Size"]
+    assert emulator.counters.count("GET", "/webapi/v1/workflows/<appId>/questions") == 1
