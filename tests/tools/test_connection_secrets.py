@@ -165,16 +165,18 @@ def test_an_echoing_token_endpoint_never_leaks_the_basic_credentials(run_tool_in
             scan(forms(SECRET, key=KEY, secret=SECRET), run)
 
 
-def test_echoed_errors_over_grpc_never_leak():
+def test_echoed_errors_over_grpc_never_leak_under_every_source():
     with EchoServer(status=401, content_type="application/json") as echo:
         record = pa.table({"ServerUrl": [echo.url], "AuthType": ["oauth2"],
                            "AccessToken": [TOKEN]})
+        dcm = {CID: server_api_connection(echo.url, KEY, SECRET)}
         for xml, inputs in [
             (config_xml(secret=SECRET, serverUrl=echo.url, apiKey=KEY, path="v3/workflows"), {}),
+            (config_xml(source="dcm", dcmConnectionId=CID, path="v3/workflows"), {}),
             (config_xml(source="anchor", path="v3/workflows"), {"Connection": record}),
         ]:
             run = run_tool("ServerGet", xml, inputs, secrets=decrypt, python=sys.executable,
-                           timeout=90)
+                           timeout=90, dcm_connections=dcm)
             assert run.completed and run.outputs["Failure"].num_rows == 1, run.log[-2000:]
             scan(forms(TOKEN, SECRET, key=KEY, secret=SECRET), run)
 
