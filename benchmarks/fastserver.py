@@ -15,7 +15,8 @@ Jobs take `EmulatorRunSeconds` (question) or `job_seconds` (knob) of Running tim
 Server's simultaneous-workflow slots. The admin endpoints mirror the emulator's (`/_emulator/
 health|reset|faults|config|counters`), so `benchmarks.remote.RemoteEmulator` drives both. Its
 own CPU time per request is in the counters (`cpuSecondsPerRequest`), so a run can show that
-the backend stays far below L.
+the backend stays far below L, and so is the span from the first API request to the last answer
+(`activeSeconds`), which times a run without its client's process start.
 
 `python -m benchmarks.fastserver [--port 0]` prints `listening on http://127.0.0.1:PORT`.
 """
@@ -103,6 +104,8 @@ class FastState:
     jobs_created: int = 0
     max_running: int = 0
     cpu_start: float = field(default_factory=time.process_time)
+    first_seen: float | None = None  # when the first API request of the run arrived
+    last_answered: float = 0.0  # when the last API answer was sent
 
     def reset(self) -> None:
         """Back to empty: tokens, jobs, counters (the knobs stay)."""
@@ -112,6 +115,7 @@ class FastState:
         self.running.clear()
         self.requests.clear()
         self.tokens_issued = self.jobs_created = self.max_running = 0
+        self.first_seen, self.last_answered = None, 0.0
         self.clock = time.monotonic()
         self.cpu_start = time.process_time()
 
@@ -142,6 +146,8 @@ class FastState:
         return {"requests": dict(self.requests), "totalRequests": total,
                 "tokensIssued": self.tokens_issued, "jobsCreated": self.jobs_created,
                 "maxRunningJobs": self.max_running, "cpuSeconds": cpu,
+                "activeSeconds": (self.last_answered - self.first_seen
+                                  if self.first_seen is not None else 0.0),
                 "cpuSecondsPerRequest": cpu / total if total else 0.0}
 
 
@@ -172,8 +178,11 @@ class FastServer:
                         headers[name.strip().lower()] = value.strip()
                 length = int(headers.get("content-length") or 0)
                 body = await reader.readexactly(length) if length else b""
+                api = not target.startswith("/_emulator/")
+                if api and self.state.first_seen is None:
+                    self.state.first_seen = time.monotonic()
                 status, payload = self.route(method, target, headers, body)
-                if not target.startswith("/_emulator/") and self.state.latency > 0:
+                if api and self.state.latency > 0:
                     await asyncio.sleep(self.state.latency)
                 data = json.dumps(payload, separators=(",", ":")).encode()
                 close = headers.get("connection", "").lower() == "close"
@@ -183,6 +192,8 @@ class FastServer:
                     f"Content-Length: {len(data)}\r\n"
                     f"Connection: {'close' if close else 'keep-alive'}\r\n\r\n".encode() + data)
                 await writer.drain()
+                if api:
+                    self.state.last_answered = time.monotonic()
                 if close:
                     return
         except (ConnectionError, ValueError):
