@@ -27,6 +27,10 @@ ClientFactory = Callable[[argparse.Namespace], ServerClient]
 STEP_COLUMN, WORKFLOW_COLUMN, DEPENDS_COLUMN = "Step", "Workflow", "DependsOn"
 
 
+class _Interrupted(Exception):
+    """Ctrl+C during a plan: the waits stop at once (the jobs may still run on the Server)."""
+
+
 def add_job_options(p: argparse.ArgumentParser) -> None:
     """Options added to the existing `job` sub-command."""
     p.add_argument("--cancel", action="store_true", help="cancel the job (Queued or Running)")
@@ -130,7 +134,13 @@ def cmd_orchestrate(make_client: ClientFactory, args: argparse.Namespace, out: T
         print("ayx-server: --max-in-flight must be at least 1", file=err)
         return EXIT_USAGE
     directory = WorkflowDirectory()
+    stop = threading.Event()
     lock = threading.Lock()
+
+    def nap(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise _Interrupted()
+
     notes: list[str] = []
     total = len(steps)
     finished = [0]
@@ -156,7 +166,11 @@ def cmd_orchestrate(make_client: ClientFactory, args: argparse.Namespace, out: T
                     client, job.id, poll_interval=args.poll_interval,
                     max_poll_interval=max(args.poll_interval, 30.0), timeout=args.timeout,
                     cancel_on_timeout=args.cancel_on_timeout,
-                    queued_warn_seconds=args.queued_warn or None, on_queued_long=queued)
+                    queued_warn_seconds=args.queued_warn or None, on_queued_long=queued,
+                    sleep=nap)
+            except _Interrupted:
+                return StepRun(False, job, f"interrupted: job {job.id} may still run on the "
+                                           "Server (ayx-server job ID --cancel stops it)")
             except JobTimeoutError as exc:
                 return StepRun(False, exc.job or job, str(exc))
             except ApiError as exc:
@@ -184,7 +198,7 @@ def cmd_orchestrate(make_client: ClientFactory, args: argparse.Namespace, out: T
                 print(note, file=err)
 
         results = run_plan(steps, run_step, max_in_flight=args.max_in_flight,
-                           on_event=on_event, on_tick=on_tick)
+                           on_event=on_event, on_tick=on_tick, stop=stop)
         on_tick()
     _summary(results, args.json, out)
     bad = [r for r in results if r.state != "succeeded"]

@@ -14,6 +14,7 @@ tool can write to the Results window from them.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -170,66 +171,96 @@ def run_plan(
     on_event: Callable[[str, StepResult], None] | None = None,
     on_tick: Callable[[], None] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    stop: threading.Event | None = None,
 ) -> list[StepResult]:
     """Run a checked plan; returns one result per step, in plan order.
 
     `on_event(kind, result)` with kind "started" (result.state not final yet), "finished" or
-    "skipped"; `on_tick()` about 4 times a second while steps run.
+    "skipped"; `on_tick()` about 4 times a second while steps run. When the caller's thread is
+    interrupted (Ctrl+C), `stop` is set before the running steps are waited for, so a
+    `run_step` that watches it (e.g. as its poll sleep) can return at once.
     """
     plan = build_plan(steps)
     if max_in_flight < 1:
         raise PlanError("max jobs in flight must be at least 1")
-    results: dict[str, StepResult] = {}
-    waiting = list(plan)
-    running: dict[Future[StepRun], tuple[StepResult, float]] = {}
-
-    def emit(kind: str, res: StepResult) -> None:
-        if on_event is not None:
-            on_event(kind, res)
-
-    def guarded(step: Step) -> StepRun:
+    with ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="ayx-plan") as pool:
+        run = _Run(plan, run_step, pool, max_in_flight, on_event, now)
         try:
-            return run_step(step)
+            while run.step():
+                if on_tick is not None:
+                    on_tick()
+        except BaseException:
+            if stop is not None:
+                stop.set()
+            raise
+    return [run.results[s.id] for s in plan]
+
+
+class _Run:
+    """The executor's state: what waits, what runs, what ended."""
+
+    def __init__(self, plan: list[Step], run_step: Callable[[Step], StepRun],
+                 pool: ThreadPoolExecutor, max_in_flight: int,
+                 on_event: Callable[[str, StepResult], None] | None,
+                 now: Callable[[], datetime]) -> None:
+        self.results: dict[str, StepResult] = {}
+        self.waiting = list(plan)
+        self.running: dict[Future[StepRun], tuple[StepResult, float]] = {}
+        self.run_step = run_step
+        self.pool = pool
+        self.max_in_flight = max_in_flight
+        self.on_event = on_event
+        self.now = now
+
+    def emit(self, kind: str, res: StepResult) -> None:
+        if self.on_event is not None:
+            self.on_event(kind, res)
+
+    def guarded(self, step: Step) -> StepRun:
+        try:
+            return self.run_step(step)
         except Exception as exc:  # a step's crash is that step's failure, never the plan's
             return StepRun(False, None, f"{type(exc).__name__}: {exc}")
 
-    with ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="ayx-plan") as pool:
-        while waiting or running:
-            progressed = True
-            while progressed:  # skip what cannot run; start what is ready, in plan order
-                progressed = False
-                for step in list(waiting):
-                    reason = _skip_reason(step, results)
-                    if reason is not None:
-                        waiting.remove(step)
-                        res = StepResult(step, "skipped", error=reason)
-                        results[step.id] = res
-                        emit("skipped", res)
-                        progressed = True
-                        continue
-                    ready = all(results.get(d) is not None for d in step.depends_on)
-                    if ready and len(running) < max_in_flight:
-                        waiting.remove(step)
-                        res = StepResult(step, "failed", started=now())
-                        emit("started", res)
-                        running[pool.submit(guarded, step)] = (res, time.monotonic())
-            if not running:
-                if waiting:  # cannot happen for a checked plan; never loop forever
-                    for step in waiting:
-                        results[step.id] = StepResult(step, "skipped", error="skipped: not ready")
-                    waiting.clear()
-                break
-            done, _ = wait(list(running), timeout=_TICK_S, return_when=FIRST_COMPLETED)
-            if on_tick is not None:
-                on_tick()
-            for fut in done:
-                res, t0 = running.pop(fut)
-                out = fut.result()
-                res.ended = now()
-                res.seconds = round(time.monotonic() - t0, 3)
-                res.state = "succeeded" if out.succeeded else "failed"
-                res.value = out.value
-                res.error = out.error
-                results[res.step.id] = res
-                emit("finished", res)
-    return [results[s.id] for s in plan]
+    def start_ready(self) -> None:
+        """Skip what cannot run; start what is ready, in plan order, up to the limit."""
+        progressed = True
+        while progressed:
+            progressed = False
+            for step in list(self.waiting):
+                reason = _skip_reason(step, self.results)
+                if reason is not None:
+                    self.waiting.remove(step)
+                    res = StepResult(step, "skipped", error=reason)
+                    self.results[step.id] = res
+                    self.emit("skipped", res)
+                    progressed = True
+                    continue
+                ready = all(self.results.get(d) is not None for d in step.depends_on)
+                if ready and len(self.running) < self.max_in_flight:
+                    self.waiting.remove(step)
+                    res = StepResult(step, "failed", started=self.now())
+                    self.emit("started", res)
+                    fut = self.pool.submit(self.guarded, step)
+                    self.running[fut] = (res, time.monotonic())
+
+    def step(self) -> bool:
+        """Start what is ready, wait a moment for running steps; False once all have ended."""
+        self.start_ready()
+        if not self.running:
+            for step in self.waiting:  # cannot happen for a checked plan; never loop forever
+                self.results[step.id] = StepResult(step, "skipped", error="skipped: not ready")
+            self.waiting.clear()
+            return False
+        done, _ = wait(list(self.running), timeout=_TICK_S, return_when=FIRST_COMPLETED)
+        for fut in done:
+            res, t0 = self.running.pop(fut)
+            out = fut.result()
+            res.ended = self.now()
+            res.seconds = round(time.monotonic() - t0, 3)
+            res.state = "succeeded" if out.succeeded else "failed"
+            res.value = out.value
+            res.error = out.error
+            self.results[res.step.id] = res
+            self.emit("finished", res)
+        return True

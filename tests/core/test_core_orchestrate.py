@@ -104,3 +104,19 @@ def test_a_long_sequential_chain() -> None:
     spec["s0"] = "s1999"
     with pytest.raises(PlanError, match="cycle"):
         build_plan(_plan(spec))
+
+
+def test_an_interrupt_sets_stop_before_waiting_for_running_steps() -> None:
+    stop = threading.Event()
+    woke: list[bool] = []
+
+    def run(step: Step) -> StepRun:
+        woke.append(stop.wait(5))  # a poll sleep that watches `stop`
+        return StepRun(False)
+
+    def tick() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_plan(_plan({"a": "", "b": ""}), run, on_tick=tick, stop=stop)
+    assert woke == [True, True]  # both woke because stop was set, not after their 5 s
