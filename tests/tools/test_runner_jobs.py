@@ -260,3 +260,17 @@ def test_plan_mode_warns_about_a_queued_step_too(emulator, run_tool_inprocess):
         waitTimeoutSeconds=0.4), _plan_table([("A", WF_OK, ""), ("B", WF_OK, "A")]))
     assert [r["Error"] for r in run.rows("Failure")][1] == "skipped: step A failed"
     assert len([w for w in _warnings(run) if "Queued for" in w]) == 1
+
+
+def test_plan_mode_needs_its_fields_and_wait(emulator, run_tool_inprocess):
+    table = pa.table({"Step": ["a"], "Workflow": [WF_OK]})
+    run = run_tool_inprocess(ServerRunner, xml(emulator, mode="plan", workflowField="Workflow"),
+                             table)
+    # A missing DependsOn field is an error, never "no dependencies": a typo must not run a
+    # plan all at once.
+    assert len(run.errors) == 1 and "no field 'DependsOn'" in run.errors[0]
+    table = table.append_column("DependsOn", pa.array([None], pa.string()))
+    run = run_tool_inprocess(ServerRunner, xml(emulator, mode="plan", workflowField="Workflow",
+                                               wait=False), table)
+    assert len(run.errors) == 1 and "Wait for each job" in run.errors[0]
+    assert emulator.counters.jobs_created == 0
