@@ -17,21 +17,23 @@ record is not lost), an object gives one row. Output "file": the answer streamed
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import pyarrow as pa
 
-from ayx_plugins.server_api import ServerClient
+from ayx_plugins.server_api import ApiError, ServerClient
+from ayx_plugins.server_api.answers import write_body
 from ayx_plugins.server_api.catalogue import Endpoint, encode_form_value, load_catalogue
 from ayx_plugins.server_api.jobs import safe_file_name
+from ayx_plugins.server_api.values import build_multipart, jsonable, render_path
 from ayx_plugins.tools import schemas as S
 from ayx_plugins.tools.config import ApiRequestConfig
 from ayx_plugins.tools.engine import (
@@ -50,7 +52,6 @@ FILE_SIZE = "File Size"
 CONTENT_TYPE = "Content Type"
 _PARAM = re.compile(r"\{([^{}]+)\}")
 _TEXT_TYPES = ("json", "text", "xml", "javascript", "html")
-_CHUNK = 64 * 1024
 _DISPOSITION = re.compile(r"""filename\*?\s*=\s*(?:UTF-8'[^']*')?"?([^";]+)"?""", re.IGNORECASE)
 
 
@@ -69,12 +70,7 @@ class RequestPlan:
     file_name: str | None = None  # output "file": the name from a field or the template
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value
+_jsonable = jsonable  # the core's one value rule (server_api.values)
 
 
 def _text(value: Any) -> str:
@@ -137,9 +133,11 @@ def save_answer(response: Any, folder: Path, name: str | None, fallback: str) ->
     part = target.with_name(target.name + ".part")
     try:
         with open(part, "wb") as fh:
-            for chunk in response.iter_content(chunk_size=_CHUNK):
-                fh.write(chunk)
+            write_body(response, fh)  # a cut or oversized body is an ApiError, not requests'
         os.replace(part, target)
+    except ApiError:
+        part.unlink(missing_ok=True)
+        raise
     except OSError as exc:
         part.unlink(missing_ok=True)
         raise RowError(f"The answer could not be saved to {target}", str(exc)) from None
@@ -256,7 +254,9 @@ class ApiRequestLogic(ToolLogic):
             if value is None or not str(value).strip():
                 raise RowError(f"The path parameter {param} is empty (field '{name}')")
             values[param] = str(value).strip()
-        path = _PARAM.sub(lambda m: quote(values[m.group(1)], safe=""), self.template)
+        # Each value must stay one segment ('..' would reach another endpoint): checked by the
+        # core before any request, the record fails otherwise.
+        path = render_path(self.template, values)
         # An empty fixed value is left out, as a null field value is (the Server would reject
         # e.g. view=).
         params = {k: str(v) for k, v in c.queryFixed.items() if str(v) != ""}
@@ -314,10 +314,12 @@ class ApiRequestLogic(ToolLogic):
             kwargs["stream"] = True
         if plan.has_json:
             kwargs["json"] = plan.json_body
+        if self.endpoint is not None and self.endpoint.returns_file:
+            kwargs["expect"] = "any"  # a package or a job output: any body is the answer
         if plan.file_path is not None:
-            with open(plan.file_path, "rb") as fh:
-                kwargs["data"] = plan.form or {}
-                kwargs["files"] = {plan.file_part: (os.path.basename(plan.file_path), fh)}
+            with ExitStack() as stack:
+                kwargs["files"] = build_multipart(stack, plan.form, {plan.file_part:
+                                                                     plan.file_path})
                 response = client.request(self.method, plan.path, **kwargs)
         else:
             response = client.request(self.method, plan.path, **kwargs)

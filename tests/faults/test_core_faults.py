@@ -159,3 +159,23 @@ def test_the_tools_session_gets_the_pool_size_and_user_agent(
         agents = {r.headers.get("user-agent", "") for r in srv.seen}
     assert run.count("Success") == 4
     assert agents and all(a.startswith("alteryx-server-tools/") for a in agents), agents
+
+
+def test_a_dot_dot_path_value_fails_the_record_before_any_request(emulator: Any) -> None:
+    """Issue 9.1: DELETE "remove workflow from collection" with collection id `..` once deleted
+    the workflow (urllib3 collapsed the dot segment). Now the record fails, nothing is sent."""
+    import pyarrow as pa
+
+    from ayx_plugins.tools.api_request import ServerDelete
+    from designer_host import config_xml
+    from designer_host.inprocess import run_inprocess
+
+    cur = emulator.user("Curator")
+    conn = {"secret": cur.api_secret, "serverUrl": emulator.url, "apiKey": cur.api_key}
+    table = pa.table({"C": ["..", ".", "a/b", "%2e%2e"], "W": [WORKFLOWS[0]] * 4})
+    before = emulator.counters.total_requests
+    run = run_inprocess(ServerDelete, config_xml(
+        path="v3/collections/{C}/workflows/{W}", **conn), table)
+    assert run.count("Success") == 0 and run.count("Failure") == 4
+    assert all("path segment" in r["Error"] for r in run.rows("Failure"))
+    assert emulator.counters.total_requests == before  # not even a token request
