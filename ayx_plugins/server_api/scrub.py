@@ -12,7 +12,7 @@ import json
 import threading
 from urllib.parse import quote, quote_plus
 
-__all__ = ["MASK", "Scrubber"]
+__all__ = ["MASK", "Scrubber", "secret_forms"]
 
 MASK = "***"
 _MIN_LEN = 4  # shorter values would mask ordinary words
@@ -25,6 +25,15 @@ def _forms(secret: str) -> set[str]:
         text = encoded.decode("ascii")
         forms.update({text, text.rstrip("=")})
     return {f for f in forms if len(f) >= _MIN_LEN}
+
+
+def secret_forms(*secrets: str | None, basic: tuple[str, str] | None = None) -> set[str]:
+    """Every text form the secrets (and the Basic value of `basic` = (user, password)) may take
+    in an echoed page: themselves, URL-, JSON- and base64-encoded. What `Scrubber` masks."""
+    scrub = Scrubber(*secrets)
+    if basic is not None:
+        scrub.add_basic(*basic)
+    return set(scrub.forms)
 
 
 class Scrubber:
@@ -68,6 +77,11 @@ class Scrubber:
             if form in text:
                 text = text.replace(form, MASK)
         return text
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The registered forms, longest first."""
+        return self._forms
 
     def __len__(self) -> int:
         return len(self._forms)

@@ -14,7 +14,6 @@ import here (the provider is duck-typed), so this module is testable on its own.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
 import threading
@@ -22,7 +21,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import pyarrow as pa
 import requests
@@ -30,6 +28,7 @@ from requests.adapters import HTTPAdapter
 
 from ayx_plugins.server_api import ApiError, ServerClient
 from ayx_plugins.server_api.errors import AuthenticationError
+from ayx_plugins.server_api.scrub import secret_forms
 from ayx_plugins.tools import schemas as S
 
 CONNECTION_ANCHOR = "Connection"
@@ -88,17 +87,10 @@ class ConnSpec:
     from_anchor: bool = False
 
     def secret_forms(self) -> set[str]:
-        """Every text form a secret of this connection could take in an echoed error."""
-        forms: set[str] = set()
-        for secret in (self.api_secret, self.token):
-            if secret:
-                forms.update({secret, quote(secret, safe=""), quote(secret)})
-        if self.api_key and self.api_secret:
-            pair = f"{self.api_key}:{self.api_secret}".encode()
-            forms.add(base64.b64encode(pair).decode())
-            quoted = f"{quote(self.api_key, safe='')}:{quote(self.api_secret, safe='')}"
-            forms.add(base64.b64encode(quoted.encode()).decode())
-        return {f for f in forms if len(f) >= 4}
+        """Every text form a secret of this connection could take in an echoed error (the
+        core's one rule: server_api.scrub)."""
+        basic = (self.api_key, self.api_secret) if self.api_key and self.api_secret else None
+        return secret_forms(self.api_secret, self.token, basic=basic)
 
 
 def hhmm(moment: dt.datetime) -> str:
