@@ -427,9 +427,11 @@ def _drive(
                 sent = True
         if sent:
             # The engine's streams are independent: let the records reach the plugin before the
-            # connection-complete and notify-complete control messages overtake them.
+            # connection-complete and notify-complete control messages overtake them. With two
+            # anchors a record that arrives after notify-complete would be lost (the SDK runs
+            # on_complete once no stream is pending), so give a loaded machine more time.
             rec_req.drained.wait(remaining())
-            time.sleep(0.1)
+            time.sleep(0.1 if len(inputs) < 2 else 0.5)
         for n, anchor in enumerate(inputs):
             done = ControlIn()
             done.incoming_connection_complete.anchor_name = anchor

@@ -146,9 +146,9 @@ def test_over_grpc_in_either_order(emulator, run_tool_inprocess, data_first):
         "Connection": record, "Input": data}
     run = run_tool("ServerRunner", config_xml(source="anchor", workflowIdField="Wf"), inputs,
                    secrets=decrypt, python=sys.executable, timeout=90, batch_rows=1)
-    assert run.completed and run.errors == [], run.log[-2000:]
+    assert run.completed and run.errors == [], (run.messages, run.log[-2000:])
     ok = run.outputs["Success"]
-    assert ok.column("N").to_pylist() == [1, 2, 3]
+    assert ok.column("N").to_pylist() == [1, 2, 3], run.messages
     assert CONNECTION_COLUMNS & set(ok.schema.names) == set()
     assert emulator.counters.tokens_issued == 1
 
