@@ -15,10 +15,11 @@ from ayx_server_emulator import EmulatorServer
 
 @pytest.fixture
 def env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    """AYX_* pointing at the emulator's Curator, no proxy."""
     user = emulator.user("Curator")
-    monkeypatch.setenv("AYX_SERVER_URL", emulator.url)
-    monkeypatch.setenv("AYX_API_KEY", user.api_key)
-    monkeypatch.setenv("AYX_API_SECRET", user.api_secret)
+    for name, value in (("AYX_SERVER_URL", emulator.url), ("AYX_API_KEY", user.api_key),
+                        ("AYX_API_SECRET", user.api_secret)):
+        monkeypatch.setenv(name, value)
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
     return emulator
