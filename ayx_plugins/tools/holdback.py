@@ -88,7 +88,9 @@ class HeldBatches:
                 if seg.writer is not None:
                     seg.writer.close()
                     seg.writer = None
-                with pa.memory_map(seg.path) as source:
+                # Read (not memory-map) the file: a batch handed on owns its memory, so the file
+                # can be closed and deleted while a table read from it is still in use (Windows).
+                with pa.OSFile(seg.path, "rb") as source:
                     reader = pa.ipc.open_stream(source)
                     for batch in reader:
                         yield pa.Table.from_batches([batch])
