@@ -188,7 +188,9 @@ def dcm_spec(answer: Mapping[str, Any] | None, connection_id: str, auth_type: st
         low = said.lower()
         if "sdk" in low or "not allowed" in low or "permission" in low:
             raise ConfigError(NO_SDK.format(cid=cid) + f" (Designer said: {said})")
-        raise ConfigError(f"DCM connection '{cid}' could not be read: {said}")
+        raise ConfigError(f"DCM connection '{cid}' could not be read ({said}): check in File > "
+                          "Manage Connections that it exists, that you may use it, and that "
+                          "'Allow connection for SDK' is ticked")
     pairs = _walk(answer)
     for key, value in pairs:
         if key in _SDK_KEYS and (value is False or str(value).lower() in ("false", "0", "no")):
