@@ -20,7 +20,7 @@ from . import cli_doctor, cli_jobs
 from .catalogue import Endpoint, call_endpoint, load_catalogue
 from .client import ServerClient
 from .errors import ApiError
-from .jobs import Job, download_outputs, get_job, start_job, wait_for_job
+from .jobs import Job, download_outputs, get_job, start_job
 from .retry import RetryPolicy
 from .segments import PathEscapeError
 from .values import build_multipart, encode_value
@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--poll-interval", type=float, default=2.0)
     p.add_argument("--output-dir", help="download the outputs here (implies --wait)")
     p.add_argument("--format", default="Raw", help="output format (Raw, Csv, Yxdb, Xlsx, ...)")
+    cli_jobs.add_wait_options(p)
 
     p = sub("job", "show a job (with --wait, wait for it to end)")
     p.add_argument("job_id")
@@ -274,14 +275,7 @@ def _finish_job(
     client: ServerClient, job: Job, args: argparse.Namespace, out: TextIO, err: TextIO
 ) -> int:
     if (args.wait or args.output_dir) and not job.done:
-        job = wait_for_job(
-            client,
-            job.id,
-            poll_interval=args.poll_interval,
-            timeout=args.timeout,
-            on_poll=_progress(err),
-            api=args.api,
-        )
+        job = cli_jobs.wait(client, job.id, args, _progress(err), err)
     _print_json(job.raw, out)
     if not job.done:
         return EXIT_OK

@@ -34,6 +34,29 @@ class _Interrupted(Exception):
 def add_job_options(p: argparse.ArgumentParser) -> None:
     """Options added to the existing `job` sub-command."""
     p.add_argument("--cancel", action="store_true", help="cancel the job (Queued or Running)")
+    add_wait_options(p)
+
+
+def add_wait_options(p: argparse.ArgumentParser) -> None:
+    """`--cancel-on-timeout` and `--queued-warn` for `run` and `job` (with --wait)."""
+    p.add_argument("--cancel-on-timeout", action="store_true",
+                   help="cancel the job when --timeout runs out")
+    p.add_argument("--queued-warn", type=float, default=300.0,
+                   help="warn when the job stays Queued this many seconds (0: never)")
+
+
+def wait(client: ServerClient, job_id: str, args: argparse.Namespace,
+         on_poll: Callable[[Job], None], err: TextIO) -> Job:
+    """The `--wait` of `run` and `job`: `wait_or_cancel` with the command's options."""
+    def queued(job: Job, seconds: float) -> None:
+        print(f"warning: job {job.id} has been Queued for {seconds:.0f} s; {QUEUED_CAUSE}",
+              file=err)
+
+    return wait_or_cancel(
+        client, job_id, poll_interval=args.poll_interval, timeout=args.timeout, api=args.api,
+        cancel_on_timeout=getattr(args, "cancel_on_timeout", False),
+        queued_warn_seconds=getattr(args, "queued_warn", 0) or None, on_queued_long=queued,
+        on_poll=on_poll)
 
 
 def register(sub: Callable[[str, str], argparse.ArgumentParser]) -> None:

@@ -191,3 +191,14 @@ def test_cli_orchestrate_all_good_exits_0_and_checks_questions(
         f"{ERROR_WF}x", "Emulator Warning"), encoding="utf-8")
     code, out, err = _run(capsys, "orchestrate", str(path), "--poll-interval", "0", "--json")
     assert code == 0 and '"State": "succeeded"' in out
+
+
+def test_cli_run_wait_cancels_at_the_timeout(env: EmulatorServer,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    env.config.update(job_timing="manual")
+    code, _, err = _run(capsys, "run", SUCCESS_WF, "--wait", "--timeout", "0.3",
+                        "--poll-interval", "0.05", "--cancel-on-timeout", "--queued-warn", "0.1")
+    assert code == 1 and "so it was cancelled" in err
+    assert "has been Queued for" in err and "slots" in err
+    with env.state.lock:
+        assert [j["status"] for j in env.state.jobs.values()] == ["Cancelled"]
