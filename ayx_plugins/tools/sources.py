@@ -47,8 +47,10 @@ def check_url(url: str) -> str | None:
     text = url.strip()
     if not text:
         return "No Server URL is configured"
-    shown = redact_url(text if "://" in text else "https://" + text)
     candidate = text if "://" in text else "https://" + text
+    scheme, _, rest = candidate.partition("://")
+    netloc, sep, path = rest.partition("/")
+    shown = redact_url(f"{scheme}://{netloc.rsplit('@', 1)[-1]}{sep}{path}")  # no user:password
     try:
         parts = urlsplit(candidate)
         port = parts.port
@@ -95,7 +97,6 @@ def security_warnings(url: str, verify: bool | str) -> list[str]:
                    "Server can read the token; give the CA bundle of a private certificate "
                    "authority instead")
     return out
-
 
 
 class ToolConnection:

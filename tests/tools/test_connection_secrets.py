@@ -231,6 +231,7 @@ BAD_URLS = [
     ("https://server.example.com:99999/", "port"),
     ("https://server example.com/", "host"),
     ("https://admin:hunter2pass@server.example.com/", "password"),
+    ("https://admin:hunter2pass@server.example.com:99999/", "password-and-port"),
 ]
 
 
