@@ -97,3 +97,15 @@ def test_truncate_over_requests_and_after_a_post(emulator: EmulatorServer) -> No
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         api.post(f"v3/workflows/{SUCCESS}/jobs", json={})
     assert emulator.counters.jobs_created == 1  # the handler ran: the job exists
+
+
+def test_new_knobs_over_the_control_api(emulator: EmulatorServer) -> None:
+    control = emulator.url + "/_emulator/config"
+    r = requests.post(control, json={"date_fraction_digits": [3], "worker_slots": 2}, timeout=10)
+    assert r.status_code == 200 and r.json()["date_fraction_digits"] == [3]
+    assert emulator.config.worker_slots == 2
+    job = Api(emulator).post(f"v3/workflows/{SUCCESS}/jobs", json={}).json()
+    assert _digits(job["createDateTime"]) == 3
+    assert requests.post(control, json={"worker_slots": 0}, timeout=10).status_code == 400
+    assert requests.post(control, json={"job_cancel_route": "PATCH x"}, timeout=10).status_code \
+        == 400
