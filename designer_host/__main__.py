@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ayx_plugins.tools.typed_values import pylist
 from designer_host.host import run_tool
 
 
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
               + ", ".join(f"{f.name}:{(f.metadata or {}).get(b'ayx.type', b'?').decode()}"
                           for f in schema))
         if table is not None:
-            for row in table.to_pylist():
+            for row in pylist(table):  # DateTime (date64) with the time of day
                 print("  ", row)
     return 1 if run.errors else 0
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ayx_plugins.tools.typed_values import pylist  # DateTime (date64) with the time of day
 from designer_host.designer_config import decrypt, encrypt
 from designer_host.host import ToolRun, run_tool
 
@@ -193,7 +194,7 @@ def text_input(config: ET.Element) -> pa.Table:
 
 def append_fields(targets: pa.Table, source: pa.Table) -> pa.Table:
     """Append Fields: every target record with every source record's fields appended."""
-    rows = [{**t, **s} for t in targets.to_pylist() for s in source.to_pylist()]
+    rows = [{**t, **s} for t in pylist(targets) for s in pylist(source)]
     names = list(dict.fromkeys([*targets.column_names, *source.column_names]))
     if not rows:
         return pa.table({n: pa.array([], pa.string()) for n in names})
@@ -393,7 +394,7 @@ def format_table(table: pa.Table, width: int = 40, hide: tuple[str, ...] = ("Acc
         return "  (no fields)"
     names = table.column_names
     rows = [[_cell(n, v, width, hide) for n, v in zip(names, r.values(), strict=True)]
-            for r in table.to_pylist()]
+            for r in pylist(table)]
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     lines = ["  " + " | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip()]
     lines += ["  " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()

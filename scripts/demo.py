@@ -22,6 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ayx_plugins.tools.typed_values import pylist  # DateTime (date64) with the time of day
 from ayx_server_emulator import EmulatorServer
 from designer_host import config_xml, decrypt, run_tool
 
@@ -44,7 +45,7 @@ def show(table: pa.Table, columns: list[str] | None = None, width: int = 34) -> 
         return
     names = table.column_names
     rows = [[_cell(name, value, width) for name, value in zip(names, row.values(), strict=True)]
-            for row in table.to_pylist()]
+            for row in pylist(table)]
     widths = [max(len(n), *(len(r[i]) for r in rows)) for i, n in enumerate(names)]
     print("  " + " | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
     for r in rows:
