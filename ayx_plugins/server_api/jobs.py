@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ApiError, JobFailedError, JobTimeoutError
 from .segments import contained_path, path_segment
-from .values import parse_datetime, priority_for  # the one date and priority rules
+from .values import encode_value, parse_datetime, priority_for  # the one copy of each rule
 
 if TYPE_CHECKING:
     from .client import ServerClient
@@ -173,12 +173,7 @@ class Job:
         raise JobFailedError(f"{self.summary()}: the job did not succeed", job=self)
 
 
-def _question_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    return str(value)
+_question_value = encode_value  # the one value rule (a list goes as JSON, not Python's repr)
 
 
 def normalise_questions(

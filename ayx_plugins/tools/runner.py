@@ -21,6 +21,7 @@ import pyarrow as pa
 from ayx_plugins.server_api import ServerClient
 from ayx_plugins.server_api.jobs import download_outputs, start_job
 from ayx_plugins.server_api.segments import contained_path
+from ayx_plugins.server_api.values import encode_value
 from ayx_plugins.server_api.workflows import WorkflowDirectory, parse_workflow_ref
 from ayx_plugins.tools import schemas as S
 from ayx_plugins.tools.config import RunnerConfig
@@ -56,14 +57,7 @@ class RunPlan:
     questions: list[dict[str, str]]
 
 
-def _question_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(value)
+_question_value = encode_value  # the core's one value rule: true/false, JSON, ISO dates
 
 
 class RunnerLogic(ToolLogic):
