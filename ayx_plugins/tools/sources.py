@@ -34,6 +34,7 @@ from ayx_plugins.tools.connection import (
     hhmm,
 )
 from ayx_plugins.tools.logic import ToolLogic
+from ayx_plugins.tools.typed_values import pylist
 
 NO_RECORD = (
     "The Connection anchor delivered no record: check that Server Authenticate ran and that its "
@@ -193,7 +194,8 @@ class ToolConnection:
             self._warn("The Connection anchor got more than one record; the first one is used")
         if before:
             return False
-        self.base = anchor_spec(table.slice(0, 1).to_pylist()[0])  # raises ConfigError
+        # pylist: a DateTime (date64) TokenExpires keeps its time of day; raises ConfigError
+        self.base = anchor_spec(pylist(table.slice(0, 1))[0])
         return True
 
     # --------------------------------------------------------------- before the first request
