@@ -195,6 +195,8 @@ class Panel:
         """A full-page PNG under test-artifacts/ui/."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name or self.tool}.png"
+        self.page.mouse.move(0, 0)  # no hover or focus styling in the picture
+        self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
         self.page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -137,14 +137,17 @@ def test_authenticate_panel_saves_an_encrypted_secret_the_tool_logs_in_with(open
     panel.fill("API secret", SECRET)
     panel.expand("Advanced")
     panel.select("Authentication", "oauth2")
-    panel.fill("Records in flight at once", "40")
-    assert "Records in flight at once must be at most 32" in panel.problems()
-    panel.fill("Records in flight at once", "3")
+    failing = panel.page.get_by_label("When a record fails", exact=True)
+    assert failing.locator("option").count() == 3
+    panel.select("When a record fails", "error")
+    panel.fill("Requests at the same time", "40")
+    assert "Requests at the same time must be at most 32" in panel.problems()
+    panel.fill("Requests at the same time", "3")
     assert panel.problems() == []
     saved = panel.save()
     assert panel.host("encrypts") == 1
     accepted("ServerAuthenticate", saved, serverUrl=emulator.url, apiKey=user.api_key,
-             authType="oauth2", concurrency=3, source="configured")
+             authType="oauth2", concurrency=3, source="configured", onRecordFailure="error")
     secret_of(saved)
 
     # The tool really logs in with what the panel saved: the emulator's secret, typed and
@@ -199,16 +202,16 @@ def test_runner_and_job_status_panels_drive_the_real_tools(open_panel, emulator)
     panel.check("Sales Region")
     panel.fill("Question name for Sales Region", "Region")  # a key with a space: Json.NET-safe
     panel.check("Size")
-    panel.check("Download the job's output files")
+    panel.check("Download the job's outputs")
     assert "Enter the folder to download outputs into" in panel.problems()
-    panel.check("Download the job's output files", False)
+    panel.check("Download the job's outputs", False)
     panel.expand("Advanced")
-    panel.fill("Check the job every (seconds)", "")
+    panel.fill("Poll every (seconds)", "")
     assert "Waiting for the job needs a poll interval" in panel.problems()
-    panel.fill("Check the job every (seconds)", "0.05")
-    panel.fill("Give up after (seconds)", "0.01")
+    panel.fill("Poll every (seconds)", "0.05")
+    panel.fill("Wait up to (seconds)", "0.01")
     assert "The timeout must be at least one poll interval" in panel.problems()
-    panel.fill("Give up after (seconds)", "60")
+    panel.fill("Wait up to (seconds)", "60")
     panel.select("Job priority", "High")
     assert panel.problems() == []
     panel.screenshot()
@@ -289,7 +292,7 @@ def test_runner_plan_mode_offers_step_fields(open_panel):
     panel.select("Workflow field", "Workflow")
     assert not any("step" in p.lower() for p in panel.problems())
     panel.expand("Advanced")
-    panel.fill("Jobs running at once (at most)", "3")
+    panel.fill("Max jobs at once", "3")
     saved = panel.save()
     accepted("ServerRunner", saved, mode="plan", stepField="Step", dependsOnField="DependsOn",
              workflowField="Workflow", maxInFlight=3)

@@ -203,33 +203,45 @@ export const FieldChecklist = ({
   );
 };
 
-// One value sent with the request: not sent, a fixed value (a drop-down when the values are
-// known), or the value of a field of each record. Used for query, path and form values alike.
+// One value sent with the request, in ONE drop-down: not sent, one of the known values (or "type
+// a value"), or a field of each record; a text box only for a typed value. Used for query, path
+// and form values alike, so a multipart form of 15 values stays about one control per value.
 export const ValueSource = ({
   id, label, help, mode, fixed, field, values, kind, fields, onMode, onFixed, onField, error,
   required, allowNone = true,
 }) => {
-  const modes = [];
-  if (allowNone) modes.push({ value: 'none', label: required ? '(not sent: required)' : '(not sent)' });
-  modes.push({ value: 'fixed', label: 'The same value for every record' });
-  modes.push({ value: 'field', label: 'From a field' });
+  let current = '';
+  if (mode === 'field') current = `field:${field || ''}`;
+  else if (mode === 'fixed') current = values && values.includes(fixed) ? `fixed:${fixed}` : 'text';
+  const usable = fields.filter((f) => fits(f, kind) || f.name === field);
+  const unknown = mode === 'field' && field && !fields.some((f) => f.name === field);
+  const change = (v) => {
+    if (v === '') onMode('none');
+    else if (v === 'text') onMode('fixed');
+    else if (v.startsWith('fixed:')) onFixed(v.slice(6));
+    else if (v.startsWith('field:') && v.length > 6) onField(v.slice(6));
+  };
   return (
-    <Box mb={0.5}>
-      <Choice id={`${id}-mode`} label={label} value={mode} onChange={onMode} options={modes}
-        error={mode === 'none' ? error : undefined} help={mode === 'none' ? help : undefined} />
-      {mode === 'fixed' && values ? (
-        <Choice id={`${id}-value`} label={`${label}: value`} value={fixed}
-          onChange={onFixed} error={error} help={help}
-          options={(values.includes(fixed) ? [] : [{ value: fixed, label: fixed ? `${fixed} (not a known value)` : '(choose)' }])
-            .concat(values.map((v) => ({ value: v, label: v })))} />
-      ) : null}
-      {mode === 'fixed' && !values ? (
+    <>
+      <TextField id={id} select label={label} value={current} onChange={(e) => change(e.target.value)}
+        SelectProps={{ native: true }} InputLabelProps={{ shrink: true }} fullWidth margin="dense"
+        error={Boolean(error)} helperText={current === 'text' ? undefined : helper(error, help)}>
+        {allowNone ? <option value="">{required ? '(not sent: required)' : '(not sent)'}</option> : null}
+        {mode === 'field' && !field ? <option value="field:">(choose a field)</option> : null}
+        <optgroup label="The same value for every record">
+          {values ? values.map((v) => <option key={v} value={`fixed:${v}`}>{v}</option>) : null}
+          <option value="text">{values ? 'Type another value' : 'Type a value'}</option>
+        </optgroup>
+        <optgroup label="From a field">
+          {usable.map((f) => (
+            <option key={f.name} value={`field:${f.name}`}>{f.type ? `${f.name} (${f.type})` : f.name}</option>
+          ))}
+          {unknown ? <option value={`field:${field}`}>{`${field} (not in the incoming data)`}</option> : null}
+        </optgroup>
+      </TextField>
+      {current === 'text' ? (
         <Text id={`${id}-value`} label={`${label}: value`} value={fixed} onChange={onFixed} error={error} help={help} />
       ) : null}
-      {mode === 'field' ? (
-        <FieldPick id={`${id}-field`} label={`${label}: field`} value={field} fields={fields} kind={kind}
-          onChange={onField} error={error} help={help} />
-      ) : null}
-    </Box>
+    </>
   );
 };

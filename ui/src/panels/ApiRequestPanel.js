@@ -15,13 +15,13 @@ const BODY_LABELS = {
   none: 'No body',
   template: 'A JSON template, {Field} replaced by its value',
   jsonField: 'JSON text from a field',
-  fields: 'A JSON object of chosen fields',
+  fields: 'A JSON object built from fields',
   multipart: 'A file upload with form values',
 };
 const OUTPUT_LABELS = {
-  raw: 'The answer as JSON text',
-  rows: 'One row per item of a list answer',
-  file: 'Save the answer to a file',
+  raw: 'The response as JSON text',
+  rows: 'One row per item of a list response',
+  file: 'Save the response to a file',
 };
 const PLACED = ['endpoint', 'path', 'pathParamFields', 'pathParamFixed', 'queryFixed', 'queryFields',
   'bodyMode', 'bodyField', 'bodyFields', 'bodyTemplate', 'fileField', 'formFields', 'formFixed', 'outputMode',
@@ -166,7 +166,7 @@ const ApiRequestPanel = (props) => {
         onMode={(m) => {
           const nextFixed = without(fixed, name);
           const nextField = without(byField, name);
-          if (m === 'fixed') nextFixed[name] = fixed[name] || (info.values ? info.values[0] : '');
+          if (m === 'fixed') nextFixed[name] = fixed[name] || '';
           if (m === 'field') nextField[name] = byField[name] || sameName(fields, name);
           set({ [fixedKey]: nextFixed, [fieldKey]: nextField });
         }}
@@ -184,6 +184,7 @@ const ApiRequestPanel = (props) => {
   const formNames = (ep ? ep.form.map((f) => f.name) : []).concat(Object.keys(cfg.formFields), Object.keys(cfg.formFixed))
     .filter((n, i, all) => all.indexOf(n) === i);
   const requiredForm = ep ? ep.form.filter((f) => f.required).map((f) => f.name) : [];
+  const formInUse = (n) => requiredForm.includes(n) || n in cfg.formFixed || n in cfg.formFields;
   const bodyModes = enumOf(propsOf(toolClass).bodyMode).filter((m) => canBody || m === 'none' || m === cfg.bodyMode);
   const outputModes = enumOf(propsOf(toolClass).outputMode);
 
@@ -247,7 +248,12 @@ const ApiRequestPanel = (props) => {
               <FieldPick id="fileField" label={label('fileField')} value={cfg.fileField} fields={fields} kind="text"
                 noneLabel="(no file)" onChange={(v) => set({ fileField: v })} error={errors.fileField}
                 help="E.g. the File Path a Server GET wrote" />
-              {formNames.map((n) => source(n, 'formFixed', 'formFields', 'form', { required: requiredForm.includes(n) }))}
+              {formNames.filter(formInUse).map((n) => source(n, 'formFixed', 'formFields', 'form', { required: requiredForm.includes(n) }))}
+              {formNames.some((n) => !formInUse(n)) ? (
+                <Collapsible title={`More form values (${formNames.filter((n) => !formInUse(n)).length})`} id="more-form">
+                  {formNames.filter((n) => !formInUse(n)).map((n) => source(n, 'formFixed', 'formFields', 'form'))}
+                </Collapsible>
+              ) : null}
             </>
           ) : null}
         </Section>

@@ -58,7 +58,7 @@ const RunnerPanel = (props) => {
         {has(toolClass, 'mode') ? (
           <Choice id="mode" label="Run" value={cfg.mode} onChange={(v) => set({ mode: v })}
             options={[{ value: 'records', label: 'One job per record' },
-              { value: 'plan', label: 'A plan: each record is a step, run after the steps it depends on' }]} />
+              { value: 'plan', label: 'Run a plan (each record a step, after those it depends on)' }]} />
         ) : null}
         {plan ? (
           <>
@@ -75,7 +75,7 @@ const RunnerPanel = (props) => {
               set(v === 'field' ? { workflow: '' } : { workflowField: '' });
             }}
             options={[{ value: 'fixed', label: 'The same workflow for every record' },
-              { value: 'field', label: 'The workflow named in a field of each record' }]} />
+              { value: 'field', label: 'The workflow in a field of each record' }]} />
         )}
         {fromField ? (
           <FieldPick id="workflowField" label={label('workflowField')} value={cfg.workflowField} fields={fields}
@@ -117,7 +117,7 @@ const RunnerPanel = (props) => {
       </Section>
       <Section title="Output">
         <WaitCheck {...props} />
-        <Check id="downloadOutputs" label="Download the job's output files" checked={cfg.downloadOutputs}
+        <Check id="downloadOutputs" label="Download the job's outputs" checked={cfg.downloadOutputs}
           onChange={(v) => set({ downloadOutputs: v })} error={errors.downloadOutputs} />
         {cfg.downloadOutputs ? (
           <>
