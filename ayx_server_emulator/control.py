@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, request
 
 from .access import current_emulator
 from .http import json_response
-from .routing import Routes
+from .routing import Routes, View
 
 ADMIN = "/_emulator"
 routes = Routes((ADMIN,))
@@ -23,7 +24,7 @@ def _bad(message: str) -> Response:
     return json_response({"message": message}, 400)
 
 
-def _route(rule: str, method: str) -> Any:
+def _route(rule: str, method: str) -> Callable[[View], View]:
     return routes.route(rule, method, role=None, locked=False)
 
 
