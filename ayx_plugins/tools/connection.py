@@ -30,6 +30,7 @@ from ayx_plugins.server_api import ApiError, ServerClient
 from ayx_plugins.server_api.errors import AuthenticationError
 from ayx_plugins.server_api.scrub import secret_forms
 from ayx_plugins.tools import schemas as S
+from ayx_plugins.tools.typed_values import parse_datetime
 
 CONNECTION_ANCHOR = "Connection"
 
@@ -101,7 +102,7 @@ def hhmm(moment: dt.datetime) -> str:
 
 
 def _utc(value: Any) -> dt.datetime | None:
-    moment = value if isinstance(value, dt.datetime) else S.parse_datetime(value)
+    moment = value if isinstance(value, dt.datetime) else parse_datetime(value)
     if moment is None:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
