@@ -4,8 +4,10 @@ as Designer's engine would and print its messages and outputs."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from ayx_plugins.tools.typed_values import pylist
 from designer_host.host import run_tool
@@ -15,7 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m designer_host", description=__doc__)
     parser.add_argument("tool", help="tool class, e.g. ServerRunner")
-    parser.add_argument("config", help="tool configuration XML file (<Configuration> root)")
+    parser.add_argument("config", help="tool configuration: an XML file (<Configuration> root), "
+                        "or a .json file holding a panel's model.Configuration (converted "
+                        "the way Designer's Json.NET does)")
     parser.add_argument("--input", help="CSV file for the Input anchor")
     parser.add_argument("--update-only", action="store_true", help="Designer's update-only mode")
     parser.add_argument("--python", default=sys.executable, help="interpreter for the plugin")
@@ -30,8 +34,10 @@ def main(argv: list[str] | None = None) -> int:
 
         inputs["Input"] = pacsv.read_csv(args.input)
     prefix = args.secret_prefix
+    text = Path(args.config).read_text(encoding="utf-8")
+    config: Any = json.loads(text) if args.config.lower().endswith(".json") else text
     run = run_tool(
-        args.tool, Path(args.config).read_text(encoding="utf-8"), inputs,
+        args.tool, config, inputs,
         python=args.python, entry_point=args.entry_point, update_only=args.update_only,
         secrets=lambda text: text[len(prefix):] if prefix and text.startswith(prefix) else text,
         timeout=args.timeout,
