@@ -182,3 +182,19 @@ def test_a_connection_record_is_ignored_with_a_warning_when_not_chosen(emulator,
                              pa.table({"N": [1]}), connection=record)
     assert len(run.rows("Success")) == 1
     assert sum("its record is ignored" in m for m in run.messages) == 1
+
+
+def test_the_record_expiry_is_read_from_text_datetime_or_date64():
+    import datetime as dt
+
+    from ayx_plugins.tools.connection import anchor_spec
+    from ayx_plugins.tools.typed_values import pylist
+
+    at = dt.datetime(2026, 12, 2, 14, 5, tzinfo=dt.timezone.utc)
+    ms = int(at.timestamp() * 1000)
+    date64 = pa.table({"ServerUrl": ["https://s"], "AccessToken": ["t"],
+                       "TokenExpires": pa.array([ms], pa.int64()).cast(pa.date64())})
+    base = {"ServerUrl": "https://s", "AccessToken": "t"}
+    for row in ({**base, "TokenExpires": "2026-12-02T14:05:00Z"}, {**base, "TokenExpires": at},
+                pylist(date64)[0]):
+        assert anchor_spec(row).token_expires == at
