@@ -86,9 +86,23 @@ def help_markdown(tool: ToolSpec, docs: Path = DOCS) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def link_target(specs: ModuleType, url: str) -> str | None:
+    """Where a docs link points from inside the YXI: web links stay, a link to another tool's
+    page goes to that tool's help.html, an anchor stays; other repository files are not
+    shipped, so such a link becomes its text."""
+    if "://" in url or url.startswith(("mailto:", "#")):
+        return url
+    path, _, fragment = url.partition("#")
+    name = Path(path).name
+    if name.endswith(".md") and Path(name).stem in specs.BY_CLASS:
+        target = f"../{specs.BY_CLASS[Path(name).stem].folder}/help.html"
+        return target + (f"#{fragment}" if fragment else "")
+    return None
+
+
 def help_html(specs: ModuleType, tool: ToolSpec, docs: Path = DOCS) -> bytes:
     """A self-contained HTML page (no scripts, no external files) for one tool."""
-    body = to_html(help_markdown(tool, docs))
+    body = to_html(help_markdown(tool, docs), lambda url: link_target(specs, url))
     title = html.escape(f"{tool.display_name} - {specs.PACKAGE_NAME} {specs.VERSION}")
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}"

@@ -64,17 +64,22 @@ def test_an_unwritable_tools_folder_starts_from_the_shipped_bytecode(
     assert not os.access(site, os.W_OK) or os.geteuid() == 0
     script = ("import site, sys; site.addsitedir(sys.argv[1]); import ayx_plugins; "
               "[getattr(ayx_plugins, n) for n in ayx_plugins.__all__]; "
-              "from ayx_python_sdk.providers.amp_provider.__main__ import start_sdk_tool_service")
+              "from ayx_python_sdk.providers.amp_provider.__main__ import start_sdk_tool_service; "
+              "print(*sorted({m.__file__ for m in list(sys.modules.values()) if "
+              "(getattr(m, '__file__', None) or '').startswith(sys.argv[1]) "
+              "and m.__file__.endswith('.py')}), sep='\\n')")
     with tempfile.TemporaryDirectory() as home:
         proc = subprocess.run([str(launchers[key]), "-I", "-S", "-v", "-c", script, str(site)],
                               capture_output=True, text=True, env={"HOME": home, "PATH": "/bin"},
                               cwd=home, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    from_source = re.findall(r"^import '([\w.]+)' # <_frozen_importlib_external\."
-                             r"SourceFileLoader object", proc.stderr, re.M)
-    from_pyc = re.findall(rf"^# code object from '{re.escape(str(site))}/", proc.stderr, re.M)
-    assert len(from_source) > 300  # the SDK, pyarrow, pandas, pydantic, gRPC, ayx_plugins
-    assert len(from_pyc) == len(from_source)
+    sources = proc.stdout.split()  # the payload files the imported modules come from
+    from_pyc = set(re.findall(r"^# code object from '([^']+)'", proc.stderr, re.M))
+    tag = f"cpython-{key.split('-')[1].replace('.', '')}"
+    expected = {str(Path(f).parent / "__pycache__" / f"{Path(f).stem}.{tag}.pyc")
+                for f in sources}
+    assert len(sources) > 300  # the SDK, pyarrow, pandas, pydantic, gRPC, ayx_plugins
+    assert sorted(expected - from_pyc) == []
     assert "# wrote " not in proc.stderr and "could not create" not in proc.stderr
     assert not list(tools.rglob("*.pyc.*"))  # no half-written bytecode either
 
@@ -99,19 +104,22 @@ def test_every_packaged_tool_runs_records_against_the_emulator(
     token = auth.outputs["Success"]
     assert token.num_rows == 1 and token.column("AccessToken")[0].as_py()
 
+    get = _run(tools, python, "ServerGet", conn(emulator, path="v3/workflows"),
+               {"Input": pa.table({"Tag": ["a"]})})
+    assert WF_OK in get.outputs["Success"].column("Response")[0].as_py()
+
     runner = _run(tools, python, "ServerRunner",
                   config_xml(source="anchor", workflowId=WF_OK, wait=True, pollSeconds=0.05),
                   {"Input": pa.table({"Tag": ["a"]}), "Connection": token})
     (job,) = runner.outputs["Success"].to_pylist()
     assert job["JobStatus"] == "Completed" and job["WorkflowId"] == WF_OK
 
+    if key == "linux-3.10":
+        return  # the 3.13 run covers the other tools; the build constructed all of them on 3.10
+
     status = _run(tools, python, "ServerJobStatus", conn(emulator, jobIdField="JobId"),
                   {"Input": pa.table({"JobId": [job["JobId"]]})})
     assert status.outputs["Success"].column("JobId").to_pylist() == [job["JobId"]]
-
-    get = _run(tools, python, "ServerGet", conn(emulator, path="v3/workflows"),
-               {"Input": pa.table({"Tag": ["a"]})})
-    assert WF_OK in get.outputs["Success"].column("Response")[0].as_py()
 
     post = _run(tools, python, "ServerPost",
                 conn(emulator, endpoint="collections_create_collection", bodyMode="jsonField",
@@ -122,7 +130,8 @@ def test_every_packaged_tool_runs_records_against_the_emulator(
     upd = pa.table({"collectionId": [collection], "name": ["Renamed"],
                     "ownerId": [emulator.user("Curator").id]})
     put = _run(tools, python, "ServerPut", conn(emulator, path="v3/collections/{collectionId}",
-                                                bodyMode="fields", bodyFields="name,ownerId"),
+                                                bodyMode="fields",
+                                                bodyFields='["name", "ownerId"]'),
                {"Input": upd})
     assert json.loads(put.outputs["Success"].column("Response")[0].as_py())["name"] == "Renamed"
 
