@@ -102,9 +102,12 @@ def _fit_outcome(outcome: Outcome, fields: Sequence[pa.Field]) -> Outcome:
             name, value = next(iter(misfits.items()))
             f = next(x for x in fields if x.name == name)
             status = values.get(S.HTTP_STATUS)
-            return Outcome.fail(
-                f"The value of '{name}' does not fit its {_type_name(f)} column: {_shown(value)}",
+            failed = Outcome.fail(
+                f"The request succeeded, but the value of '{name}' does not fit its "
+                f"{_type_name(f)} column: {_shown(value)}",
                 detail=_shown(values), status=status if isinstance(status, int) else None)
+            failed.rows = [fitted]  # what did fit (e.g. a JobId) stays on the Failure row
+            return failed
         rows.append(fitted)
     return replace(outcome, rows=rows)
 

@@ -5,6 +5,7 @@ and the summary counts what was written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -175,3 +176,20 @@ def test_an_int_beyond_int64_is_kept_as_text() -> None:
     assert (
         json.loads(row[S.OTHER_FIELDS])["publishedVersionNumber"]
         == 123456789012345678901234567890)
+
+
+def test_a_misfit_without_other_fields_is_a_failure_that_keeps_what_fitted() -> None:
+    fields = [S.wstring("JobId"), S.datetime_("CreateDate")]
+    ok_schema = S.output_schema(None, fields)
+    bad_fields = [S.wstring("JobId"), *S.FAILURE_FIELDS]
+    bad_schema = S.output_schema(None, bad_fields)
+    outcomes = [Outcome.ok({"JobId": "j1", "CreateDate": "yesterday"}),
+                Outcome.ok({"JobId": "j2", "CreateDate": "2024-01-01T10:00:00Z"})]
+    built = build_outputs(None, outcomes, success_schema=ok_schema,
+                          success_results={f.name for f in fields}, failure_schema=bad_schema,
+                          failure_results={f.name for f in bad_fields})
+    assert built.success is not None and built.failure is not None
+    assert S.pylist(built.success) == [{"JobId": "j2", "CreateDate": dt.datetime(2024, 1, 1, 10)}]
+    (bad,) = built.failure.to_pylist()
+    assert bad["JobId"] == "j1" and "'CreateDate' does not fit its DateTime column" in bad["Error"]
+    assert (built.n_ok, built.n_failed) == (1, 1)
