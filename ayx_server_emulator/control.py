@@ -98,6 +98,14 @@ def step() -> Response:
     return json_response({"advanced": moved})
 
 
+@_route("/schedules/<scheduleId>/run", "POST")
+def run_schedule(scheduleId: str) -> Response:
+    emu = current_emulator()
+    if scheduleId not in emu.state.schedules:
+        return json_response({"message": f"Schedule '{scheduleId}' was not found."}, 404)
+    return json_response({"jobId": emu.run_schedule(scheduleId)})
+
+
 @_route("/tokens/expire", "POST")
 def expire() -> Response:
     current_emulator().tokens.expire_all()

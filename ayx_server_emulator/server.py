@@ -153,6 +153,15 @@ class EmulatorServer:
                     moved += backend.step(job)
         return moved
 
+    def run_schedule(self, schedule_id: str) -> str:
+        """Trigger a schedule now (the emulator never does on its own); return the job id."""
+        with self.state.lock:
+            job = self.state.jobs_backend.run_schedule(self.state.schedules[schedule_id])
+        self.counters.job_created({"jobId": job["id"], "workflowId": job["appId"],
+                                   "requestSeq": None, "clientRequestId": None,
+                                   "path": f"schedule:{schedule_id}", "userId": job["_userId"]})
+        return str(job["id"])
+
     def expire_tokens(self) -> None:
         """Expire every issued bearer token now."""
         self.tokens.expire_all()

@@ -48,8 +48,8 @@ class JobsBackend:
     # ---------------------------------------------------------------- create
     def create(self, wf: dict[str, Any], user: dict[str, Any], *,
                questions: list[dict[str, Any]], priority: str, worker_tag: str,
-               credential_id: str | None) -> dict[str, Any]:
-        """Queue a job of the workflow's published version."""
+               credential_id: str | None, schedule_id: str | None = None) -> dict[str, Any]:
+        """Queue a job of the workflow's published version (a schedule's run: `schedule_id`)."""
         cfg = self.s.config
         answers = {str(q.get("name")): "" if q.get("value") is None else str(q.get("value"))
                    for q in questions}
@@ -79,7 +79,7 @@ class JobsBackend:
             "_eligible": mono + seconds, "_started": None, "_ends": None, "_completedTs": None,
             "_completedAt": None,
             "_plan": disposition, "_answers": answers, "_credentialId": credential_id,
-            "_files": {}, "_scheduleId": None,
+            "_files": {}, "_scheduleId": schedule_id,
         }
         self.jobs[job["id"]] = job
         self._open.append(job)
@@ -224,6 +224,16 @@ class JobsBackend:
         self._stamp_end(job)
         self._close(job)
         self.s.workflows_backend.count_run(job["appId"])
+
+    def run_schedule(self, schedule: dict[str, Any]) -> dict[str, Any]:
+        """Queue the job a schedule's trigger would: its workflow, owner, answers, priority."""
+        wf = self.s.workflows[schedule["workflowId"]]
+        owner = self.s.users[schedule["ownerId"]]
+        return self.create(wf, owner, questions=list(schedule.get("questions") or []),
+                           priority=schedule.get("priority") or "Default",
+                           worker_tag=schedule.get("workerTag") or "",
+                           credential_id=schedule.get("credentialId"),
+                           schedule_id=schedule["id"])
 
     # ---------------------------------------------------------------- input files
     def add_input_file(self, data: bytes) -> str:

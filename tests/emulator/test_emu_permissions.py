@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from emu_helpers import SUCCESS, Api
+import requests
+from emu_helpers import SUCCESS, Api, token
 
 from ayx_server_emulator import EmulatorServer
 
@@ -71,3 +72,20 @@ def test_all_jobs_list_is_for_curators(emulator: EmulatorServer) -> None:
     r = Api(emulator, "Artisan").get("v3/jobs")
     assert (r.status_code, r.json()) == (401, DENIED)
     assert Api(emulator).get("v3/jobs").json() == {"data": []}
+
+
+def test_jobs_of_a_schedule_shared_by_a_collection_are_visible(emulator: EmulatorServer) -> None:
+    # The seeded collection shares the Curator's schedule with the Artisan.
+    r = requests.post(f"{emulator.url}/_emulator/schedules/{SCHEDULE}/run", timeout=10)
+    jid = r.json()["jobId"]
+    art = Api(emulator, "Artisan")
+    job = art.get(f"v3/jobs/{jid}")
+    assert job.status_code == 200 and job.json()["appId"] == SUCCESS
+    outsider = Api(emulator, "Artisan")
+    outsider.session.headers["Authorization"] = "Bearer " + token(
+        emulator, emulator.user(email="outsider@emulator.local"))
+    assert outsider.get(f"v3/jobs/{jid}").status_code == 401
+    cur = Api(emulator)
+    assert cur.delete(f"v3/collections/6501a0b0c0d0e0f0a0b0c001/schedules/{SCHEDULE}").ok
+    assert art.get(f"v3/jobs/{jid}").status_code == 401  # no longer shared
+    assert emulator.counters.job_creations[-1]["path"] == f"schedule:{SCHEDULE}"
