@@ -58,6 +58,10 @@ def test_layout_and_generated_files(yxi: Built) -> None:
         assert yxi.read(f"{folder}/manifest.json") == generate.manifest_json(target, tool,
                                                                              folder)
         assert yxi.read(f"{folder}/main.pyz") == generate.main_pyz(specs.TOOLS[0].folder)
+        dcm = {f"{folder}/{rel}" for rel in generate.dcm_files(tool)}
+        assert {n for n in names if n.startswith(f"{folder}/DcmSchemas/")
+                and not n.endswith("/")} == dcm
+        assert bool(dcm) == bool(generate.dcm_namespace(tool))
     # one site-packages, in the first tool's folder (docs/yxi.md says why)
     holders = sorted({n.split("/")[0] for n in names if "/site-packages/" in n})
     assert holders == [specs.TOOLS[0].folder]
