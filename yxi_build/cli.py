@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -201,13 +203,19 @@ def main(argv: list[str] | None = None) -> int:
                         "copy in every tool folder (7x the size; see docs/yxi.md)")
     parser.add_argument("--refresh", action="store_true",
                         help="resolve dependencies again instead of using build/yxi/resolve")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="targets built at once (default: up to 2; most of a build is "
+                        "compression and subprocesses, which run in parallel)")
     args = parser.parse_args(argv)
     targets = iter_targets(args.platform or ["windows"], args.python or ["3.13", "3.10"],
                            args.layout)
     try:
         panels = None if args.no_ui else build_ui()
-        for target in targets:
-            print(build(target, args.out.resolve(), panels, args.refresh), flush=True)
+        out = args.out.resolve()
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = [pool.submit(build, t, out, panels, args.refresh) for t in targets]
+            for future in futures:  # in the order asked for, whatever finishes first
+                print(future.result(), flush=True)
     except BuildError as exc:
         print(f"build_yxi: error: {exc}", file=sys.stderr)
         return 1

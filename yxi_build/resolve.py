@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from yxi_build.project import CACHE, BuildError, log
 from yxi_build.target import Target
 
 Wheel = dict[str, Any]  # {"name", "version", "file", "sha256"}
+_DOWNLOADS = threading.Lock()  # targets built in parallel share wheels (pure ones, abi3 ones)
 
 
 def _pip(*args: str) -> subprocess.CompletedProcess[str]:
@@ -120,11 +122,12 @@ def fetch(target: Target, wheels: list[Wheel]) -> list[Path]:
     """Download the wheels into the cache (once) and check their hashes."""
     folder = CACHE / "wheels"
     folder.mkdir(parents=True, exist_ok=True)
-    todo = [w for w in wheels if not (folder / w["file"]).is_file()]
-    if todo:
-        log(f"downloading {len(todo)} wheels for {target.platform} py{target.python}")
-        _pip("download", "--no-deps", "--quiet", "--dest", str(folder), *target_args(target),
-             *[f"{w['name']}=={w['version']}" for w in todo])
+    with _DOWNLOADS:
+        todo = [w for w in wheels if not (folder / w["file"]).is_file()]
+        if todo:
+            log(f"downloading {len(todo)} wheels for {target.platform} py{target.python}")
+            _pip("download", "--no-deps", "--quiet", "--dest", str(folder),
+                 *target_args(target), *[f"{w['name']}=={w['version']}" for w in todo])
     paths = []
     for w in wheels:
         path = folder / w["file"]
