@@ -57,6 +57,7 @@ DCM_TIMEOUT_S = 60.0
 MAX_CLIENTS = 8
 _RETIRED_MAX = 10_000
 
+EXPIRY_GRACE_S = 30.0  # a 401 this close to the expiry is the expiry (clocks differ a little)
 EXPIRED = (
     "the token from Server Authenticate expired at {at}; give this tool its own credentials or "
     "a DCM connection"
@@ -239,7 +240,9 @@ def definitive_token_failure(exc: BaseException) -> bool:
 
 # --------------------------------------------------------------------------------- clients
 class _AnchorTokenClient(ServerClient):
-    """A client on a token from Server Authenticate: a 401 after its expiry says so."""
+    """A client on a token from Server Authenticate, which it cannot renew: a 401 once the
+    token's expiry has passed says so first. (Before that, the core's order of causes stands: a
+    token Server Authenticate fetched moments ago is more likely denied than revoked.)"""
 
     expires_at: dt.datetime | None = None
 
@@ -247,14 +250,15 @@ class _AnchorTokenClient(ServerClient):
         try:
             return super().request(method, path, **kwargs)
         except ApiError as exc:
+            at = self.expires_at
             now = dt.datetime.now(dt.timezone.utc)
-            if exc.status == 401 and self.expires_at is not None and now >= self.expires_at:
-                raise AuthenticationError(
-                    f"HTTP 401 not authenticated: {EXPIRED.format(at=hhmm(self.expires_at))}",
-                    status=401, body=exc.body, server_message=exc.server_message,
-                    method=exc.method, url=exc.url,
-                ) from None
-            raise
+            if exc.status != 401 or at is None or now < at - dt.timedelta(seconds=EXPIRY_GRACE_S):
+                raise
+            raise AuthenticationError(
+                f"HTTP 401 not authenticated: {EXPIRED.format(at=hhmm(at))}", status=401,
+                body=exc.body, server_message=exc.server_message, method=exc.method,
+                url=exc.url,
+            ) from None
 
 
 class Clients:
