@@ -150,6 +150,18 @@ def _body_model(op: dict[str, Any], fields: dict[str, list[tuple[str, str]]]) ->
     return None
 
 
+_CAMEL = re.compile(r"\b[A-Za-z]+[a-z][A-Z][A-Za-z]*\b")
+
+
+def _summary(text: str) -> str:
+    """The catalogue's summary in words: "DCM.E ConnectionHandlingRule" -> "DCM connection
+    handling rule"; a sentence that names API fields (jobId) keeps only its first sentence."""
+    text = re.sub(r"\bDCM\.?E\b", "DCM", text.strip())
+    if _CAMEL.search(text) and ". " in text:
+        text = text.split(". ", 1)[0] + "."
+    return _CAMEL.sub(lambda m: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", m.group(0)).lower(), text)
+
+
 def _group(path: str) -> str:
     segs = path.lstrip("/").split("/")
     if segs[0] == "v1":
@@ -177,7 +189,7 @@ def _endpoint_entry(op: dict[str, Any], models: Any = None) -> dict[str, Any]:
         "name": op["name"],
         "method": op["method"].upper(),
         "path": path.lstrip("/"),
-        "summary": op.get("summary") or "",
+        "summary": _summary(str(op.get("summary") or "")) or f"{op['method'].upper()} {path}",
         "group": _group(path),
         "pathParams": _PLACEHOLDER.findall(path),
         "query": [{"name": q, "required": q in required} for q in query],

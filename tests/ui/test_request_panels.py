@@ -16,6 +16,7 @@ import pytest
 
 import ayx_plugins
 from ayx_plugins.server_api.catalogue import load_catalogue
+from designer_host import panel_config
 from designer_host.inprocess import run_inprocess
 from tests.ui.test_panels import WF_OK, accepted, run
 
@@ -211,3 +212,32 @@ def test_put_and_delete_panels(open_panel, tool, search, summary):
     assert panel.problems() == []
     panel.screenshot()
     accepted(tool, panel.save(), **expected)
+
+
+def test_put_body_of_chosen_fields_updates_the_collection(open_panel, emulator):
+    user = emulator.user("Curator")
+    created = run_here("ServerPost", panel_config(
+        secret=user.api_secret, serverUrl=emulator.url, apiKey=user.api_key,
+        endpoint="collections_create_collection", bodyMode="template",
+        bodyTemplate='{"name": "Before"}'))
+    collection_id = json.loads(created.column("Response")[0].as_py())
+    fields = [("collectionId", "V_String"), ("name", "V_WString"), ("ownerId", "V_String"),
+              ("AccessToken", "V_WString")]
+    panel = open_panel("ServerPut").open(fields=fields)
+    connect(panel, emulator)
+    panel.pick_endpoint("name and/or owner", "Update the name and/or owner of an existing")
+    assert panel.page.get_by_label("Collection ID", exact=True).input_value() == \
+        "field:collectionId"  # a field with the path value's name is taken at once
+    panel.select("Request body", "fields")
+    checklist = panel.page.locator('[aria-labelledby="bodyFields-label"]').inner_text()
+    assert "AccessToken" not in checklist
+    panel.check("ownerId")
+    panel.check("name")
+    assert panel.problems() == []
+    saved = panel.save()
+    accepted("ServerPut", saved, bodyMode="fields", bodyFields=["name", "ownerId"],
+             pathParamFields={"collectionId": "collectionId"})
+    run_here("ServerPut", saved, pa.table({"collectionId": [collection_id], "name": ["After"],
+                                           "ownerId": [user.id], "AccessToken": ["x"]}))
+    with emulator.state.lock:
+        assert emulator.state.collections[collection_id]["name"] == "After"

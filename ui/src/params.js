@@ -56,6 +56,8 @@ const P = {
   resultCode: { label: 'Result (Success, Warning, Error)', values: ['Success', 'Warning', 'Error'] },
   search: { label: 'Search text' },
   packageType: { label: 'Kind of workflow', values: ['App', 'Module', 'Macro'] },
+  appId: { label: 'Workflow ID' },
+  adGroupSid: { label: 'Active Directory group SID' },
   // multipart form values (publishing a workflow)
   othersMayDownload: { label: 'Others may download it', values: TRUE_FALSE, kind: 'bool' },
   othersCanExecute: { label: 'Others can run it', values: TRUE_FALSE, kind: 'bool' },
@@ -79,7 +81,8 @@ const P = {
 
 // "userCountGreaterThanEquals" -> "User count greater than equals" (for names not listed above).
 export const humanize = (name) => {
-  const words = String(name).replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  const words = String(name).replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase()
+    .replace(/\b(id|sid)\b/g, (w) => w.toUpperCase());
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
