@@ -333,21 +333,16 @@ def download_outputs(
         used.add(name.lower())
         path = contained_path(target, name, what="output file name")
         part = path.with_name(path.name + ".part")
-        response = client.request(
-            "GET",
-            f"v1/jobs/{_seg(job.id, 'job id')}/output/{_seg(output.id, 'output id')}",
-            params={"format": fmt},
-            stream=True,
-        )
         try:
-            with open(part, "wb") as fh:
-                for chunk in response.iter_content(chunk_size=64 * 1024):
-                    fh.write(chunk)
+            with open(part, "wb") as fh:  # a cut or oversized body is an ApiError (core)
+                client.download(
+                    f"v1/jobs/{_seg(job.id, 'job id')}/output/{_seg(output.id, 'output id')}",
+                    fh,
+                    params={"format": fmt},
+                )
         except BaseException:
             part.unlink(missing_ok=True)
             raise
-        finally:
-            response.close()
         os.replace(part, path)
         paths.append(path)
     return paths

@@ -193,6 +193,16 @@ class Transport:
                 raise self._transport_error(
                     exc, method, target, per_try, request_id, token_request, maybe or sent
                 ) from None
+            except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+                # What requests does not wrap (an odd URL or header, a socket error): still
+                # typed. It may have been sent, so a non-idempotent request is not repeated.
+                acts = method.upper() not in _SAFE_METHODS and not token_request
+                raise TransportError(
+                    f"the request to {urlsplit(target).netloc} failed ({type(exc).__name__})"
+                    + ("; it may have gone through: check before repeating it" if acts else ""),
+                    method=method, url=redact_url(target), client_request_id=request_id,
+                    maybe_delivered=acts,
+                ) from None  # fmt: skip
             log.debug("%s %s -> %s", method, redact_url(target), response.status_code)
             if response.is_redirect:
                 location = urljoin(target, response.headers.get("Location", ""))

@@ -105,3 +105,25 @@ def test_doctor_and_request_see_an_html_200_on_the_legacy_api(
         assert "OK   credentials" not in out and "FAIL" in out
         assert main([*argv, "request", "GET", "v1/workflows/subscription/"]) == 1
         assert "legacy" in capsys.readouterr().err
+
+
+def test_a_cut_off_output_download_is_typed_and_leaves_no_file(
+    env: EmulatorServer, tmp_path: Path
+) -> None:
+    from core_seed import SUCCESS_WF
+
+    from ayx_plugins.server_api import (
+        ServerClient,
+        TransportError,
+        download_outputs,
+        start_job,
+        wait_for_job,
+    )
+
+    user = env.user("Curator")
+    with ServerClient(env.webapi_url, user.api_key, user.api_secret) as client:
+        job = wait_for_job(client, start_job(client, SUCCESS_WF).id, poll_interval=0)
+        env.faults.truncate(method="GET", path_prefix="/webapi/v1/jobs")
+        with pytest.raises(TransportError, match="cut off"):
+            download_outputs(client, job, tmp_path)
+    assert list(tmp_path.iterdir()) == []
