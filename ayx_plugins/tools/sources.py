@@ -150,6 +150,12 @@ class ToolConnection:
             return
         if self.logic.connection({}) is not None:  # the tool reads credentials per record
             return
+        if self.anchor_connected and not cfg.serverUrl.strip():
+            raise ConfigError(
+                "The Connection anchor is connected, but this tool's connection is set in the "
+                "tool and has no Server URL: choose 'From the Connection input (Server "
+                "Authenticate)' under Connect to the Server"
+            )
         problem = check_url(cfg.serverUrl) or self._core_check(cfg.serverUrl)
         if problem:
             raise ConfigError(problem)

@@ -198,3 +198,11 @@ def test_the_record_expiry_is_read_from_text_datetime_or_date64():
     for row in ({**base, "TokenExpires": "2026-12-02T14:05:00Z"}, {**base, "TokenExpires": at},
                 pylist(date64)[0]):
         assert anchor_spec(row).token_expires == at
+
+
+def test_a_connected_anchor_with_the_source_left_unset_says_what_to_choose(emulator,
+                                                                          run_tool_inprocess):
+    record = _token_record(emulator, run_tool_inprocess)
+    run = run_tool_inprocess(ServerGet, config_xml(path="v3/workflows"), pa.table({"N": [1]}),
+                             connection=record)
+    assert len(run.errors) == 1 and "From the Connection input" in run.errors[0]
