@@ -287,6 +287,11 @@ class ServerClient:
                 f" (this {method} was retried after an attempt whose answer was lost: "
                 "that attempt most likely already did it)"
             )
+        elif error.maybe_delivered and response.status_code in (502, 504):
+            error.message += (
+                f" (a gateway answered: the Server may still have carried out this {method}, "
+                "e.g. started the job; check before repeating it)"
+            )
         return error
 
     def download(

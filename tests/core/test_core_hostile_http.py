@@ -303,3 +303,15 @@ def test_many_clients_leak_no_file_descriptors() -> None:
                 client.request_json("GET", "v3/workflows")
         after = len(os.listdir("/proc/self/fd"))
     assert after - before < 10
+
+
+def test_a_gateway_error_on_a_post_may_have_gone_through() -> None:
+    bad_gateway = json_reply('{"message": "upstream timed out"}', 504)
+    with HostileServer(_api(lambda r: bad_gateway)) as srv, _client(srv.url) as client:
+        with pytest.raises(ApiError) as info:
+            client.request_json("POST", "v3/workflows/x/jobs", json={})
+        assert srv.count("/jobs") == 1 and info.value.maybe_delivered
+        assert "may still have carried out this POST" in str(info.value)
+        with pytest.raises(ApiError) as got:
+            client.request_json("GET", "v3/workflows")
+        assert not got.value.maybe_delivered and srv.count("/v3/workflows") == 5
