@@ -1,5 +1,7 @@
 import React, { useState } from 'react';
-import { Box, Button, TextField } from '@alteryx/ui';
+import {
+  Box, Button, TextField, Typography,
+} from '@alteryx/ui';
 import Autocomplete, { createFilterOptions } from '@alteryx/ui/Autocomplete';
 import {
   Choice, Collapsible, FieldChecklist, FieldPick, Note, Section, Text, ValueSource,
@@ -92,7 +94,7 @@ const EndpointPicker = ({
       )}
       renderInput={(params) => (
         <TextField {...params} label={`${method} endpoint`} margin="dense" error={Boolean(error)}
-          helperText={error || 'Type to search: workflows, jobs, users ...'} />
+          helperText={error || (value ? undefined : 'Type to search: workflows, jobs, users ...')} />
       )}
     />
   );
@@ -193,7 +195,12 @@ const ApiRequestPanel = (props) => {
       <ConnectionSection {...props} />
       <Section title="What to call">
         <EndpointPicker method={method} value={cfg.endpoint} onChange={chooseEndpoint} error={errors.endpoint} />
-        {ep ? <Note>{`${method} ${ep.path}`}</Note> : (
+        {ep ? (
+          <>
+            <Typography variant="body2" style={{ marginTop: 2 }}>{ep.summary}</Typography>
+            <Note>{`${method} ${ep.path}`}</Note>
+          </>
+        ) : (
           <Text id="path" label={label('path')} value={cfg.path} onChange={setPath}
             error={errors.path} placeholder="v3/workflows/{workflowId}" help="Under the API base; {name} takes a value below" />
         )}
