@@ -179,3 +179,26 @@ def test_a_dot_dot_path_value_fails_the_record_before_any_request(emulator: Any)
     assert run.count("Success") == 0 and run.count("Failure") == 4
     assert all("path segment" in r["Error"] for r in run.rows("Failure"))
     assert emulator.counters.total_requests == before  # not even a token request
+
+
+TOOL_FAULTS = [("error", 503), ("error", 429), ("drop", "before"), ("drop", "after"),
+               ("truncate", None), ("latency", 0.4)]  # fmt: skip
+
+
+@pytest.mark.parametrize("tool", ["GET", "POST", "Runner"])
+def test_no_requests_exception_reaches_a_failure_row(fixed_port_emulator: Any, tool: str) -> None:
+    """Every fault kind at once, always on: each Failure says what happened in words, never a
+    bare requests/urllib3 exception, and no record is lost."""
+    emu = fixed_port_emulator
+    case = tool_case(tool, emu, 12, timeout=0.3)
+    before = emu.counters.requests
+    for fault in TOOL_FAULTS:
+        _inject(emu, fault, "/webapi/v3", 3)
+    run = run_case(case)
+    emu.faults.clear()
+    report = check(emu, case, run, f"{tool} / every fault", before)
+    print_report(report)
+    bare = ("ChunkedEncodingError", "ConnectionError", "ProtocolError", "ReadTimeout",
+            "IncompleteRead", "RemoteDisconnected", "requests.", "urllib3.")  # fmt: skip
+    for row in run.rows("Failure"):
+        assert not row["Error"].startswith(bare), row["Error"]
