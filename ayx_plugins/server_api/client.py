@@ -195,7 +195,10 @@ class ServerClient:
             return self.transport.with_retries(auth.token)
         if isinstance(auth, BearerTokenAuth):
             return TokenInfo(access_token=auth.token)
-        raise ApiError("OAuth 1.0a signs each request and has no token; use auth_type='oauth2'")
+        raise ConfigurationError(
+            "OAuth 1.0a signs each request and has no token: use OAuth 2 (the /webapi/ URL)",
+            option="auth_type",
+        )
 
     def verify_credentials(self) -> None:
         """Prove the credentials work: OAuth 2 fetches a token, OAuth 1.0a makes a signed call."""
