@@ -255,6 +255,10 @@ def test_connection_anchor_without_authenticate_fields_is_flagged(open_panel):
     panel.select("Connect to the Server", "anchor")
     assert any("Connection input has no ServerUrl or AccessToken" in p for p in panel.problems())
     assert "Enter the Server URL" not in panel.problems()
+    unwired = open_panel("ServerJobStatus").open(fields=[("JobId", "V_String")])
+    unwired.select("Connect to the Server", "anchor")
+    assert "Connect Server Authenticate's Success output to this tool's Connection (C) input" \
+        in unwired.problems()
 
 
 def test_reopening_a_saved_configuration_shows_and_resaves_the_same_values(open_panel):

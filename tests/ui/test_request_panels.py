@@ -187,16 +187,19 @@ def test_post_body_template_from_the_contract_with_fields_by_name(open_panel, em
     ("ServerPut", "update details", "Update details of an existing workflow."),
     ("ServerDelete", "delete an existing workflow", "Delete an existing workflow."),
 ])
-def test_put_and_delete_panels(open_panel, tool, search, summary):
+def test_put_and_delete_panels(open_panel, emulator, tool, search, summary):
     fields = [("Wf", "V_String"), ("Body", "V_WString")]
     panel = open_panel(tool).open(fields=fields)
-    panel.select("Connect to the Server", "dcm")
-    panel.fill("DCM connection ID", "dcm-1")
+    if tool == "ServerPut":
+        panel.select("Connect to the Server", "dcm")
+        panel.fill("DCM connection ID", "dcm-1")
+    else:
+        connect(panel, emulator)
     panel.pick_endpoint(search, summary)
     panel.select("Workflow ID", "text")
     panel.fill("Workflow ID: value", WF_OK)
-    expected: dict[str, Any] = {"source": "dcm", "pathParamFixed": {"workflowId": WF_OK},
-                                "pathParamFields": {}}
+    expected: dict[str, Any] = {"pathParamFixed": {"workflowId": WF_OK}, "pathParamFields": {},
+                                "source": "dcm" if tool == "ServerPut" else "configured"}
     if tool == "ServerDelete":
         assert panel.page.get_by_label("Request body", exact=True).count() == 0
         panel.expand("More options (1)")
@@ -211,7 +214,12 @@ def test_put_and_delete_panels(open_panel, tool, search, summary):
         expected.update(bodyMode="jsonField", bodyField="Body")
     assert panel.problems() == []
     panel.screenshot()
-    accepted(tool, panel.save(), **expected)
+    saved = panel.save()
+    accepted(tool, saved, **expected)
+    if tool == "ServerDelete":  # the fixed path value and the drop-down's force=true reach it
+        run_here(tool, saved)
+        with emulator.state.lock:
+            assert WF_OK not in emulator.state.workflows
 
 
 def test_put_body_of_chosen_fields_updates_the_collection(open_panel, emulator):

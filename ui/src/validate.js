@@ -114,7 +114,9 @@ export const validate = (toolClass, cfg, secret, fields, method, connectionField
   } else if (cfg.source === 'dcm') {
     need('dcmConnectionId', (cfg.dcmConnectionId || '').trim() !== '', 'Enter the DCM connection ID');
   } else if (cfg.source === 'anchor') {
-    if (connectionFields.length) {
+    if (!connectionFields.length && fields.length) {
+      errors.source = "Connect Server Authenticate's Success output to this tool's Connection (C) input";
+    } else if (connectionFields.length) {
       const missing = CONNECTION_FIELDS.filter((n) => !connectionFields.some((f) => f.name === n));
       if (missing.length) {
         errors.source = `The Connection input has no ${missing.join(' or ')} field: connect Server Authenticate's Success output to it`;
