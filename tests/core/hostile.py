@@ -41,6 +41,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     cut: int | None = None
     hang: float = 0.0
+    drip: float = 0.0  # seconds between body bytes (a slow answer that never times a read out)
 
     def encode(self) -> bytes:
         body = self.body.encode() if isinstance(self.body, str) else self.body
@@ -112,7 +113,16 @@ class HostileServer:
             reply = self.handler(req)
             if isinstance(reply, Reply) and reply.hang:
                 self._stop.wait(reply.hang)
-            sock.sendall(reply if isinstance(reply, bytes) else reply.encode())
+            data = reply if isinstance(reply, bytes) else reply.encode()
+            if isinstance(reply, Reply) and reply.drip:
+                head, _, body = data.partition(b"\r\n\r\n")
+                sock.sendall(head + b"\r\n\r\n")
+                for i in range(len(body)):
+                    if self._stop.wait(reply.drip):
+                        return
+                    sock.sendall(body[i : i + 1])
+                return
+            sock.sendall(data)
         except OSError:
             pass
         finally:

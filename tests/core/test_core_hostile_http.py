@@ -315,3 +315,14 @@ def test_a_gateway_error_on_a_post_may_have_gone_through() -> None:
         with pytest.raises(ApiError) as got:
             client.request_json("GET", "v3/workflows")
         assert not got.value.maybe_delivered and srv.count("/v3/workflows") == 5
+
+
+def test_a_slow_drip_answer_is_bounded_by_the_total_time() -> None:
+    """Each byte arrives well within the read timeout, the whole answer never would."""
+    drip = Reply(200, "[" + " " * 400 + "]", {"Content-Type": "application/json"}, drip=0.02)
+    with HostileServer(_api(lambda r: drip)) as srv, _client(
+        srv.url, timeout=1.0, total_timeout=0.4, retry=RetryPolicy.none()
+    ) as client:
+        with pytest.raises(TransportError) as info:
+            client.request_json("GET", "v3/workflows")
+        assert info.value.kind == "timeout" and "did not finish answering" in str(info.value)
