@@ -89,8 +89,8 @@ def test_every_panel_fits_designer_width_and_starts_without_errors(open_panel, u
     if width == 340:
         assert layout["height"] <= MAX_HEIGHT, layout["height"]
         panel.screenshot(f"{tool}-default")
-        panel.expand("Advanced")
-        assert panel.layout()["wide"] == []
+    panel.expand("Advanced")
+    assert panel.layout()["wide"] == []
     saved = panel.save()
     parsed = accepted(tool, saved)
     assert parsed == C.TOOL_CONFIGS[tool]()  # untouched: exactly the model's defaults
