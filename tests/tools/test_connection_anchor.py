@@ -4,6 +4,7 @@ a memory limit, never all in memory); expiry of a token the tool cannot renew is
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pyarrow as pa
@@ -206,3 +207,17 @@ def test_a_connected_anchor_with_the_source_left_unset_says_what_to_choose(emula
     run = run_tool_inprocess(ServerGet, config_xml(path="v3/workflows"), pa.table({"N": [1]}),
                              connection=record)
     assert len(run.errors) == 1 and "From the Connection input" in run.errors[0]
+
+
+@pytest.mark.emulator_config(job_timing="manual", token_lifetime=2)
+def test_an_expired_authenticate_token_mid_wait_over_grpc(emulator, run_tool_inprocess):
+    record = _token_record(emulator, run_tool_inprocess)
+    xml = config_xml(source="anchor", workflowIdField="Wf", wait=True, pollSeconds=0.2,
+                     waitTimeoutSeconds=20)
+    run = run_tool("ServerRunner", xml, {"Connection": record, "Input": pa.table({"Wf": [WF_OK]})},
+                   python=sys.executable, timeout=90)
+    assert run.completed, run.log[-2000:]
+    assert any("expires at" in text for text in run.texts("warn"))
+    (failure,) = run.outputs["Failure"].to_pylist()
+    assert "the token from Server Authenticate expired at" in failure["Error"]
+    assert emulator.counters.job_creations[0]["jobId"] in json.dumps(failure, default=str)
