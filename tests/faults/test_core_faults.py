@@ -202,3 +202,20 @@ def test_no_requests_exception_reaches_a_failure_row(fixed_port_emulator: Any, t
             "IncompleteRead", "RemoteDisconnected", "requests.", "urllib3.")  # fmt: skip
     for row in run.rows("Failure"):
         assert not row["Error"].startswith(bare), row["Error"]
+
+
+def test_a_hung_server_is_asked_at_most_once_plus_the_retries(fixed_port_emulator: Any) -> None:
+    """Issue 9's last paragraph: 4 records at a 1 s timeout made 64 requests (the token fetch
+    retried inside each retry). Now one budget: at most 4 API requests per record."""
+    emu = fixed_port_emulator
+    case = tool_case("GET", emu, 4, timeout=0.3)
+    before = emu.counters.requests
+    emu.faults.latency(1.0, path_prefix="/webapi/v3")
+    run = run_case(case)
+    emu.faults.clear()
+    report = check(emu, case, run, "GET / hung Server", before)
+    print_report(report)
+    api = sum(n for (m, t), n in emu.counters.requests.items() if "/v3/" in t) - sum(
+        n for (m, t), n in before.items() if "/v3/" in t)
+    assert report.failure == 4 and api <= 4 * 4, api
+    assert all("did not answer" in r for r in report.reasons), report.reasons
