@@ -12,6 +12,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,13 +100,16 @@ def linux_tools(built: dict[str, Built],
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """The Linux YXIs unpacked as read-only Tools folders (what install-yxi puts under
     %APPDATA%\\Alteryx\\Tools, made unwritable): key -> folder."""
-    folders = {}
-    for key in ("linux-3.13", "linux-3.10"):
+    def unpack(key: str) -> Path:
         tools = tmp_path_factory.mktemp(f"Tools-{key}")
         with zipfile.ZipFile(built[key].path) as zf:
             zf.extractall(tools)
         set_writable(tools, False)
-        folders[key] = tools
+        return tools
+
+    keys = ("linux-3.13", "linux-3.10")
+    with ThreadPoolExecutor(max_workers=2) as pool:  # inflating and writing overlap
+        folders = dict(zip(keys, pool.map(unpack, keys), strict=True))
     yield folders
     for tools in folders.values():
         set_writable(tools, True)  # so pytest can clean up

@@ -200,3 +200,16 @@ def test_linux_native_modules_match_the_target(built: dict[str, Built], key: str
     assert len(sos) > 20
     assert [n for n in sos if f".cpython-{yxi.nodot}-x86_64-linux-gnu.so" not in n] == []
     assert [n for n in yxi.names() if n.endswith(".pyd")] == []
+
+
+@pytest.mark.parametrize("python", ["3.13", "3.10"])
+def test_windows_payload_holds_the_python_its_linux_twin_imported(
+        built: dict[str, Built], python: str) -> None:
+    """The Windows payload cannot be imported here; its Linux twin is (every top-level package,
+    by the build). Same pruning, same modules: only click's Windows-only colorama is extra."""
+    def modules(yxi: Built) -> set[str]:
+        return {n[len(SITE):] for n in yxi.names() if n.startswith(SITE) and n.endswith(".py")}
+
+    windows, linux = modules(built[f"windows-{python}"]), modules(built[f"linux-{python}"])
+    assert sorted(linux - windows) == []
+    assert {n.split("/")[0] for n in windows - linux} == {"colorama"}
