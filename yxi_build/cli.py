@@ -83,8 +83,13 @@ def third_party(target: Target, wheels: list[resolve.Wheel], paths: list[Path],
         (tmp / "done.json").write_text(json.dumps({"removed": removed, "pyc": compiled,
                                                    "natives": count, "files": len(files)}))
         for old in base.glob(f"{target.key}-*"):
-            shutil.rmtree(old, ignore_errors=True)  # one cached payload per target
-        tmp.rename(done.folder)
+            if old != done.folder:
+                shutil.rmtree(old, ignore_errors=True)  # one cached payload per target
+        try:
+            tmp.rename(done.folder)
+        except OSError:  # a concurrent build finished the same payload first: keep that one
+            if not (done.folder / "done.json").is_file():
+                raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     info = done.info
@@ -152,8 +157,10 @@ def build(target: Target, out_dir: Path, panels: Panels | None, refresh: bool = 
         archive.write_zip(out, entries)
     cached.parent.mkdir(parents=True, exist_ok=True)
     for old in cached.parent.glob(f"*-{target.key}.yxi"):
-        old.unlink()  # keep one cached archive per target
-    shutil.copyfile(out, cached)
+        old.unlink(missing_ok=True)  # keep one cached archive per target
+    part = cached.with_name(f".{cached.name}.{os.getpid()}")
+    shutil.copyfile(out, part)
+    part.replace(cached)
     log(f"wrote {out.name} ({out.stat().st_size / 1e6:.1f} MB, {deps.info['natives']} native "
         f"modules, {target.layout} site-packages)")
     return out

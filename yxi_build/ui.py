@@ -66,7 +66,11 @@ def build_ui() -> Panels:
         (tmp / tool).mkdir()
         for name, data in files.items():
             (tmp / tool / name).write_bytes(data)
-    shutil.rmtree(CACHE / "ui", ignore_errors=True)  # one cached set of panels
+    for old in (CACHE / "ui").glob("*"):
+        shutil.rmtree(old, ignore_errors=True)  # one cached set of panels
     cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp.rename(cache)
+    try:
+        tmp.rename(cache)
+    except OSError:  # a concurrent build cached the same panels first
+        shutil.rmtree(tmp, ignore_errors=True)
     return panels
