@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -106,6 +107,17 @@ def input_files() -> list[Path]:
     return [*files, *([DOCS / "tools.md"] if (DOCS / "tools.md").is_file() else [])]
 
 
+def panels_digest(panels: Panels | None) -> str | None:
+    """A digest of the panels' files (None: built without panels)."""
+    if panels is None:
+        return None
+    h = hashlib.sha256()
+    for tool, files in sorted(panels.items()):
+        for name, data in sorted(files.items()):
+            h.update(f"{tool}/{name}\0{len(data)}\0".encode() + data)
+    return h.hexdigest()
+
+
 def _asset(path: Path) -> Path:
     if not path.is_file():
         raise BuildError(f"missing {path.relative_to(ROOT)} (run python assets/make_icons.py)")
@@ -123,9 +135,8 @@ def build(target: Target, out_dir: Path, panels: Panels | None, refresh: bool = 
     paths = resolve.fetch(target, wheels)
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / target.file_name(specs.VERSION, panels is not None)
-    key = archive.digest(target.key, wheels, sorted((t, sorted(c.items())) for t, c in
-                                                    (panels or {}).items()) if panels else None,
-                         files=input_files(), root=ROOT)
+    key = archive.digest(target.key, wheels, panels_digest(panels), files=input_files(),
+                         root=ROOT)
     cached = CACHE / "out" / f"{key}-{target.key}.yxi"
     if cached.is_file():  # same inputs, same bytes: this exact archive was verified when built
         shutil.copyfile(cached, out)
