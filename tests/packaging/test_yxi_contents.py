@@ -138,6 +138,15 @@ def test_bytecode_is_for_the_target_and_never_checks_the_source(yxi: Built) -> N
     magics = {h[:4] for h in headers}
     assert len(magics) == 1
     assert {struct.unpack("<I", h[4:8])[0] for h in headers} == {0b01}  # hash-based, unchecked
+    if yxi.python == f"{sys.version_info[0]}.{sys.version_info[1]}":  # marshal: own version only
+        import importlib.util
+        import marshal
+
+        assert magics == {importlib.util.MAGIC_NUMBER}
+        for name in ("ayx_plugins/tools/engine.py", "pandas/__init__.py"):
+            pyc = f"{SITE}{posixpath.dirname(name)}/__pycache__/{Path(name).stem}.{tag}.pyc"
+            code = marshal.loads(yxi.read(pyc)[16:])
+            assert code.co_filename == name  # relative: no build-machine path
 
 
 def _needles(extra: Path) -> list[bytes]:
