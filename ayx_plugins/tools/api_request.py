@@ -347,6 +347,9 @@ class ApiRequestLogic(ToolLogic):
             data = json.loads(text) if text.strip() else None
         except ValueError:
             data = text
+        key = S.envelope_key(self.endpoint.response) if self.endpoint else None
+        if key is not None and isinstance(data, dict) and isinstance(data.get(key), list):
+            data = data[key]  # {"data": [...]}: one row per item, as for a bare list
         items = data if isinstance(data, list) else [data] if data is not None else []
         if not items:
             return Outcome.ok({S.HTTP_STATUS: status})

@@ -238,10 +238,23 @@ def response_models() -> dict[str, list[tuple[str, str]]]:
     return models
 
 
+def envelope_key(response: str | None) -> str | None:
+    """The key of an envelope response whose one property is the list (`{"data": [...]}` of
+    `GET v3/jobs`), else None."""
+    props = response_models().get((response or "").strip())
+    if props and len(props) == 1 and props[0][1].startswith("list["):
+        return props[0][0]
+    return None
+
+
 def item_model(response: str | None) -> str | None:
-    """The item model of a list response type such as `list[ReducedWorkflowView]`."""
+    """The item model of a list response type such as `list[ReducedWorkflowView]`, or of an
+    envelope such as `JobListResponse` (`data: list[JobListItemView]`)."""
     if not response:
         return None
+    key = envelope_key(response)
+    if key is not None:
+        response = dict(response_models()[response.strip()])[key]
     m = re.fullmatch(r"(?:list)?\[(\w+)\]", response.strip())
     name = m.group(1) if m else response.strip()
     return name if name in response_models() else None
