@@ -53,8 +53,9 @@ def unwritable_python(bare: str, folder: Path) -> Path:
     user. As another user the bits apply anyway.
     """
     launcher = folder / "python-unwritable"
-    if os.geteuid() == 0 and shutil.which("setpriv"):
-        body = ('exec setpriv --bounding-set=-dac_override,-dac_read_search,-fowner '
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() == 0 and setpriv:
+        body = (f'exec "{setpriv}" --bounding-set=-dac_override,-dac_read_search,-fowner '
                 f'--inh-caps=-all -- "{bare}" "$@"\n')
     else:
         body = f'exec "{bare}" "$@"\n'

@@ -85,8 +85,9 @@ def unwritable_launcher(bare: str, folder: Path) -> Path:
     for the tool, as an admin install is for a user."""
     launcher = folder / f"python-unwritable-{Path(bare).parent.parent.name}"
     if os.geteuid() == 0:
-        assert shutil.which("setpriv"), "setpriv (util-linux) is needed to run as root"
-        body = ("exec setpriv --bounding-set=-dac_override,-dac_read_search,-fowner "
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to run as root"
+        body = (f'exec "{setpriv}" --bounding-set=-dac_override,-dac_read_search,-fowner '
                 f'--inh-caps=-all -- "{bare}" "$@"\n')
     else:
         body = f'exec "{bare}" "$@"\n'
