@@ -124,12 +124,21 @@ class _Side:
               null_inputs: bool = False) -> pa.Table:
         arrays: list[Any] = []
         for f in self.schema:
-            if f.name in self.results or taken is None or f.name not in taken.schema.names:
+            given = (taken.column(f.name) if taken is not None and f.name in taken.schema.names
+                     else None)
+            if f.name in self.results and given is not None and any(
+                    f.name not in v for v in values):
+                # A result field that is also an input field (Job Status's JobId): a record
+                # with no result for it (a configuration error) keeps the input's value.
+                seen = given.to_pylist()
+                arrays.append(S.column([v[f.name] if f.name in v else seen[k]
+                                        for k, v in enumerate(values)], f))
+            elif f.name in self.results or given is None:
                 arrays.append(S.column([v.get(f.name) for v in values], f))
             elif null_inputs:
                 arrays.append(pa.nulls(len(values), type=f.type))
             else:
-                arrays.append(S.cast_column(taken.column(f.name), f))
+                arrays.append(S.cast_column(given, f))
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
 

@@ -64,6 +64,7 @@ def test_an_empty_connection_anchor_fails_every_record_with_one_error(emulator,
                              pa.table({"JobId": ["a", "b"], "N": [1, 2]}), connection=empty)
     assert len(run.errors) == 1 and "delivered no record" in run.errors[0]
     assert [r["N"] for r in run.rows("Failure")] == [1, 2]
+    assert [r["JobId"] for r in run.rows("Failure")] == ["a", "b"]  # the user's job ids stay
     assert emulator.counters.total_requests == before
 
 
