@@ -60,14 +60,15 @@ class ThirdParty:
 def third_party(target: Target, wheels: list[resolve.Wheel], paths: list[Path],
                 bare: str) -> ThirdParty:
     """Unpack, prune, compile and check the wheels once per target and wheel list."""
-    key = archive.digest(target.key, wheels, str(ROOT), sys.prefix, bare,
+    flavour = f"{target.platform}-{target.nodot}"  # the layout does not change the payload
+    key = archive.digest(flavour, wheels, str(ROOT), sys.prefix, bare,
                          files=[BUILDER / f"{m}.py" for m in PAYLOAD_MODULES], root=BUILDER)
     base = CACHE / "payload"
-    done = ThirdParty(base / f"{target.key}-{key}")
+    done = ThirdParty(base / f"{flavour}-{key}")
     if (done.folder / "done.json").is_file():
         return done
     base.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=base, prefix=f".{target.key}-"))
+    tmp = Path(tempfile.mkdtemp(dir=base, prefix=f".{flavour}-"))
     try:
         site = tmp / "site-packages"
         site.mkdir()
@@ -83,7 +84,7 @@ def third_party(target: Target, wheels: list[resolve.Wheel], paths: list[Path],
                           {p.relative_to(site).as_posix(): p for p in files})
         (tmp / "done.json").write_text(json.dumps({"removed": removed, "pyc": compiled,
                                                    "natives": count, "files": len(files)}))
-        for old in base.glob(f"{target.key}-*"):
+        for old in base.glob(f"{flavour}-*"):
             if old != done.folder:
                 shutil.rmtree(old, ignore_errors=True)  # one cached payload per target
         try:
