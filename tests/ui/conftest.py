@@ -67,9 +67,11 @@ def panel_server(ui_dist: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium (never a Playwright browser download)."""
+    """Headless Debian Chromium (never a Playwright browser download), for tests/ui only:
+    Playwright's sync API keeps an event loop running in this thread while it is open, which
+    tools run in process by other folders' tests must not meet: one browser per module."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (./dev test does)")
     from playwright.sync_api import sync_playwright
