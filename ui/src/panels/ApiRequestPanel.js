@@ -18,12 +18,12 @@ const BODY_LABELS = {
   template: 'A JSON template, {Field} replaced by its value',
   jsonField: 'JSON text from a field',
   fields: 'A JSON object built from fields',
-  multipart: 'A file upload with form values',
+  multipart: 'Multipart upload (a file and form values)',
 };
 const OUTPUT_LABELS = {
   raw: 'The response as JSON text',
   rows: 'One row per item of a list response',
-  file: 'Save the response to a file',
+  file: 'Save the answer to a file',
 };
 const PLACED = ['endpoint', 'path', 'pathParamFields', 'pathParamFixed', 'queryFixed', 'queryFields',
   'bodyMode', 'bodyField', 'bodyFields', 'bodyTemplate', 'fileField', 'formFields', 'formFixed', 'outputMode',
