@@ -105,6 +105,8 @@ class FastState:
     max_running: int = 0
     cpu_start: float = field(default_factory=time.process_time)
     first_seen: float | None = None  # when the first API request of the run arrived
+    in_flight: int = 0  # API requests being answered now (their latency running)
+    max_in_flight: int = 0
     last_answered: float = 0.0  # when the last API answer was sent
 
     def reset(self) -> None:
@@ -116,6 +118,7 @@ class FastState:
         self.requests.clear()
         self.tokens_issued = self.jobs_created = self.max_running = 0
         self.first_seen, self.last_answered = None, 0.0
+        self.in_flight = self.max_in_flight = 0
         self.clock = time.monotonic()
         self.cpu_start = time.process_time()
 
@@ -146,6 +149,7 @@ class FastState:
         return {"requests": dict(self.requests), "totalRequests": total,
                 "tokensIssued": self.tokens_issued, "jobsCreated": self.jobs_created,
                 "maxRunningJobs": self.max_running, "cpuSeconds": cpu,
+                "maxInFlight": self.max_in_flight,
                 "activeSeconds": (self.last_answered - self.first_seen
                                   if self.first_seen is not None else 0.0),
                 "cpuSecondsPerRequest": cpu / total if total else 0.0}
@@ -179,11 +183,17 @@ class FastServer:
                 length = int(headers.get("content-length") or 0)
                 body = await reader.readexactly(length) if length else b""
                 api = not target.startswith("/_emulator/")
-                if api and self.state.first_seen is None:
-                    self.state.first_seen = time.monotonic()
+                st = self.state
+                if api:
+                    st.first_seen = st.first_seen if st.first_seen is not None else (
+                        time.monotonic())
+                    st.in_flight += 1
+                    st.max_in_flight = max(st.max_in_flight, st.in_flight)
                 status, payload = self.route(method, target, headers, body)
-                if api and self.state.latency > 0:
-                    await asyncio.sleep(self.state.latency)
+                if api and st.latency > 0:
+                    await asyncio.sleep(st.latency)
+                if api:
+                    st.in_flight -= 1
                 data = json.dumps(payload, separators=(",", ":")).encode()
                 close = headers.get("connection", "").lower() == "close"
                 writer.write(
