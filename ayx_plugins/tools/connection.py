@@ -31,6 +31,7 @@ from ayx_plugins.server_api.errors import AuthenticationError
 from ayx_plugins.server_api.scrub import secret_forms
 from ayx_plugins.tools import schemas as S
 from ayx_plugins.tools.typed_values import parse_datetime
+from ayx_plugins.tools.wording import designer_words
 
 CONNECTION_ANCHOR = "Connection"
 
@@ -229,13 +230,17 @@ class DcmRequest:
 
 
 def definitive_token_failure(exc: BaseException) -> bool:
-    """A 400/401 from the token endpoint: wrong key or secret; asking again cannot help."""
+    """A 400/401 from the token endpoint (wrong key or secret) or a redirect of the token
+    request: asking again cannot help."""
     if not isinstance(exc, ApiError):
         return False
     flag = getattr(exc, "definitive", None)
     if flag is not None:
         return bool(flag)
-    return exc.status in (400, 401) and str(exc.url or "").rstrip("/").endswith("oauth2/token")
+    token_url = str(exc.url or "").rstrip("/").endswith("oauth2/token")
+    if token_url and exc.kind in ("redirect", "https_required", "login_page"):
+        return True  # the token URL itself points elsewhere: every record would be sent there
+    return exc.status in (400, 401) and token_url
 
 
 # --------------------------------------------------------------------------------- clients
@@ -331,7 +336,7 @@ class Clients:
                 pool_size=self._pool_size,
             )
         except ApiError as exc:
-            raise RowError(str(exc)) from None
+            raise RowError(designer_words(exc)) from None
         except ValueError as exc:
             raise RowError(f"Invalid Server URL or credentials: {exc}") from None
         if isinstance(client, _AnchorTokenClient):

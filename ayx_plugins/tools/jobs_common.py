@@ -16,6 +16,7 @@ from ayx_plugins.server_api.jobs import Job, get_job
 from ayx_plugins.tools import schemas as S
 from ayx_plugins.tools.config import WaitConfig
 from ayx_plugins.tools.engine import Outcome
+from ayx_plugins.tools.wording import designer_words
 
 JOB_ID = "JobId"
 WORKFLOW_ID = "WorkflowId"
@@ -143,7 +144,8 @@ def follow(client: ServerClient, job: Job | str, cfg: WaitConfig, *, api: str = 
             cancelled = bool(getattr(exc, "cancelled", False))
             if cfg.onTimeout == "failure" or current is None or cfg.cancelOnTimeout:
                 detail = f"JobId {job_id}" + (" (cancelled at the timeout)" if cancelled else "")
-                return with_job(Outcome.fail(str(exc), detail), current or job_id), current
+                return with_job(Outcome.fail(designer_words(exc), detail),
+                                current or job_id), current
     elif current is None:
         current = get_job(client, job_id, api=api)  # type: ignore[arg-type]
     if current.done and not current.succeeded:

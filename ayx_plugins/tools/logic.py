@@ -15,6 +15,7 @@ import pyarrow as pa
 from ayx_plugins.server_api import ApiError, ServerClient
 from ayx_plugins.tools import schemas as S
 from ayx_plugins.tools.connection import ACCESS_TOKEN, ConfigError, ConnSpec, RowError
+from ayx_plugins.tools.wording import designer_words, request_id_detail
 
 __all__ = ["Outcome", "ToolLogic", "describe_error", "field_value", "require_fields"]
 
@@ -114,5 +115,8 @@ def describe_error(exc: BaseException) -> Outcome:
         model_state = getattr(exc, "model_state", None)
         if model_state and "modelState" not in detail:
             detail = f"{detail} {json.dumps(model_state, ensure_ascii=False)}".strip()
-        return Outcome.fail(str(exc), detail[:_MAX_DETAIL], exc.status)
+        rid = request_id_detail(exc)  # kept whole: the body is what gets cut
+        detail = detail[: _MAX_DETAIL - len(rid) - 1]
+        detail = f"{detail}\n{rid}" if detail and rid else detail or rid
+        return Outcome.fail(designer_words(exc), detail, exc.status)
     return Outcome.fail(f"{type(exc).__name__}: {exc}")

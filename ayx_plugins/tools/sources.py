@@ -21,6 +21,7 @@ import requests
 
 from ayx_plugins.server_api import urls as _urls
 from ayx_plugins.server_api.client import redact_url
+from ayx_plugins.server_api.errors import ConfigurationError
 from ayx_plugins.tools.config import ConnectionConfig, secret_text
 from ayx_plugins.tools.connection import (
     CONNECTION_ANCHOR,
@@ -35,6 +36,7 @@ from ayx_plugins.tools.connection import (
 )
 from ayx_plugins.tools.logic import ToolLogic
 from ayx_plugins.tools.typed_values import pylist
+from ayx_plugins.tools.wording import config_words
 
 NO_RECORD = (
     "The Connection anchor delivered no record: check that Server Authenticate ran and that its "
@@ -73,7 +75,8 @@ def check_tls(ca_bundle: str) -> str | None:
     """Why the CA bundle option cannot work, or None."""
     path = ca_bundle.strip()
     if path and not os.path.isfile(path):
-        return f"The CA bundle file does not exist: {path}"
+        return (f"The CA bundle file does not exist: {path} (setting: 'Certificate authority "
+                "file (PEM)' under Advanced in this tool)")
     return None
 
 
@@ -176,6 +179,8 @@ class ToolConnection:
             return None
         try:
             check(url, auth_type=cfg.authType, verify=cfg.caBundle.strip() or cfg.verifyTls)
+        except ConfigurationError as exc:
+            return config_words(exc)
         except ValueError as exc:
             text = str(exc)
             return text[:1].upper() + text[1:]
