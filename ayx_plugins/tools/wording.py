@@ -9,6 +9,8 @@ command. Each rule keys on the error's `kind` (or `option`), never on a Python t
 
 from __future__ import annotations
 
+import re
+
 from ayx_plugins.server_api import ApiError
 from ayx_plugins.server_api.errors import ConfigurationError
 
@@ -30,6 +32,8 @@ _CLI_WORDS = (
     ("--timeout", TIMEOUT_OPTION),
     ("--auth-type", AUTH_OPTION),
 )
+
+_API_BASE = re.compile(r"(https://[^\s/]+/(?:webapi|gallery/api)/)\S*")
 
 _OPTIONS = {
     "url": "Server URL",
@@ -58,6 +62,9 @@ def designer_words(exc: BaseException) -> str:
             text += f"; a private certificate authority's PEM file goes in {CA_OPTION}"
     elif kind == "timeout" and "Advanced" not in text:
         text += f" (if the Server is only slow, raise {TIMEOUT_OPTION})"
+    elif kind == "https_required":
+        # the core suggests the request's own URL; the setting takes the API base
+        text = _API_BASE.sub(r"\1", text)
     elif kind == "too_large":
         text = text.replace(" or raise the size limit", "")
     elif kind == "legacy_removed" and "Advanced" not in text:

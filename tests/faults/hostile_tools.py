@@ -3,10 +3,10 @@
 `hostile_server()` (built on tests/core/hostile.py's HostileServer) answers a request by the
 marker in its target or body (a record's id or name): an error page that echoes the request
 (headers, with the Authorization header, and body) as 500 HTML or 400 JSON, a 200 sign-in page,
-a 302 to a sign-in page, a 2xx JSON answer cut short, a redirect to another origin, a gzip bomb,
-a 429 with `Retry-After: nan`, or a normal answer. `token=` picks the token endpoint's answer
-("ok", "echo401", "redirect", "login"). A second server (`.other`) is the redirect target; it
-records what reached it. Everything stops with the `with` block.
+a 302 to a sign-in page, a 301 from http:// to https://, a 2xx JSON answer cut short, a
+redirect to another origin, a gzip bomb, a 429 with `Retry-After: nan`, or a normal answer.
+`token=` picks the token endpoint's answer ("ok", "echo401", "redirect", "login"). A second
+server (`.other`) is the redirect target; it records what reached it. All stop with `with`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ MARKERS = {
     "e40": "echoing 400 JSON",
     "b00": "login page 200",
     "b02": "redirect to a login page",
+    "b01": "http to https redirect",
     "d0d": "truncated JSON",
     "c07": "redirect to another origin",
     "f1f": "gzip bomb",
@@ -43,7 +44,8 @@ MARKERS = {
 # What a Failure row must say for each marker (None: the record may succeed).
 EXPECT = {
     "e50": "HTTP 500", "e40": "HTTP 400", "b00": "HTML page titled 'Sign in'",
-    "b02": "sign-in page", "d0d": "cut off or malformed", "c07": "redirects to",
+    "b02": "sign-in page", "b01": "use https://127.0.0.1:", "d0d": "cut off or malformed",
+    "c07": "redirects to",
     "f1f": "larger than", "a29": None, "0c0": None,
 }
 # 40 MB of spaces in ~40 kB: past the 32 MB cap on an answer read into memory.
@@ -133,6 +135,9 @@ def _handler(state: dict[str, Any]) -> Any:
         if marker == "b02":
             return Reply(302, b"", {"Location": "https://sso.example.com/adfs/ls/?wa=signin&e="
                                     + quote(echo, safe="")})
+        if marker == "b01":
+            host = req.headers.get("host", "")
+            return Reply(301, b"", {"Location": f"https://{host}{req.target}"})
         if marker == "d0d":
             return json_reply(json.dumps({"echo": echo, "items": [1, 2, 3]})[:-12])
         if marker == "c07":

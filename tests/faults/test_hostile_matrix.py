@@ -122,6 +122,9 @@ def _expect_reasons(name: str, failures: list[dict[str, Any]]) -> None:
             continue
         assert rid in by_id, f"{name}: the {MARKERS[marker]} record did not fail"
         assert words in by_id[rid], (name, MARKERS[marker], by_id[rid])
+        if marker == "b01":  # the API base to set, not the request's own URL
+            assert re.search(r"use https://127\.0\.0\.1:\d+/webapi/ as the Server URL",
+                             by_id[rid]), by_id[rid]
     for dots in DOTS:
         if dots in by_id:
             # a path value; the Runner looks a workflow name up, and a Server that answers the
@@ -208,3 +211,19 @@ def test_authenticate_against_a_hostile_token_endpoint_over_grpc(mode: str) -> N
         assert len(failures) == 1 and words in str(failures[0]["Error"]), failures
         for secret in secret_forms():
             assert secret not in run.log, "a secret in the plugin's console"
+
+
+def test_a_429ing_token_endpoint_is_one_retry_budget_through_the_tool(emulator: Any) -> None:
+    """Issue 13.2 through Server GET: a token endpoint answering 429 (with Retry-After) is asked
+    1 + max_retries (3) times per record, not 16 (the token fetch retried inside each retry),
+    and no API request is sent; each record a worded 429 Failure."""
+    emulator.faults.error(429, retry_after=0.01, path_prefix="/webapi/oauth2/token")
+    cur = emulator.user("Curator")
+    table = pa.table({"Wf": ids("0c0", "0c0")})
+    run = run_inprocess(_cls("ServerGet"), config_xml(
+        secret=cur.api_secret, serverUrl=emulator.url, apiKey=cur.api_key, concurrency=1,
+        path="v3/workflows/{Wf}"), table)
+    tokens = emulator.counters.count("POST", "/webapi/oauth2/token")
+    api = sum(n for (_, t), n in emulator.counters.requests.items() if "/v3/" in t)
+    assert run.count("Failure") == 2 and 2 <= tokens <= 2 * 4 and api == 0, (tokens, api)
+    assert all("429" in r["Error"] for r in run.rows("Failure"))
