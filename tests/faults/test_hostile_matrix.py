@@ -20,9 +20,12 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from designer_host import config_xml, decrypt, run_tool
 from designer_host.inprocess import run_inprocess
+from tests.faults.conftest import check, run_case, tool_case
 from tests.faults.hostile_tools import (
     EXPECT,
     KEY,
@@ -33,6 +36,8 @@ from tests.faults.hostile_tools import (
     ids,
     secret_forms,
 )
+from tests.faults.test_core_faults import _inject as inject
+from tests.faults.test_core_faults import faults, where
 
 ALL = list(MARKERS)
 _CLI = ("--ca-bundle", "REQUESTS_CA_BUNDLE", "ayx-server", "--timeout", "raise the size limit")
@@ -227,3 +232,37 @@ def test_a_429ing_token_endpoint_is_one_retry_budget_through_the_tool(emulator: 
     api = sum(n for (_, t), n in emulator.counters.requests.items() if "/v3/" in t)
     assert run.count("Failure") == 2 and 2 <= tokens <= 2 * 4 and api == 0, (tokens, api)
     assert all("429" in r["Error"] for r in run.rows("Failure"))
+
+
+# ------------------------------------------------ issue 13: no requests exception, any tool
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tool=st.sampled_from(["GET", "POST", "PUT", "DELETE", "Runner", "JobStatus"]),
+       fault=faults, prefix=where, count=st.integers(1, 4))
+def test_no_requests_exception_reaches_a_tool_under_any_emulator_fault(
+        emulator: Any, monkeypatch: pytest.MonkeyPatch, tool: str, fault: tuple[str, Any],
+        prefix: str | None, count: int) -> None:
+    """Any tool under any one emulator fault (the faults of tests/faults/test_core_faults.py):
+    records in = Success + Failure, each Failure a sentence, never a bare requests/urllib3
+    exception text, no tool error."""
+    from ayx_plugins.server_api import RetryPolicy
+
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt: 0.0)  # waits: tests/core
+    emulator.faults.clear()
+    case = tool_case(tool, emulator, 2, timeout=0.3)
+    creates, case.creates = case.creates, None  # the emulator is shared by the examples:
+    state = emulator.state                      # duplicates are counted among new items only
+    with state.lock:
+        old = set(state.jobs) | set(state.collections)
+    before = emulator.counters.requests
+    inject(emulator, fault, prefix, count)
+    run = run_case(case)
+    emulator.faults.clear()
+    check(emulator, case, run, f"{tool} / {fault} at {prefix}", before,
+          allow_401_resend=emulator.counters.statuses.get(401, 0))
+    with state.lock:
+        new = [j["_answers"].get("Region") for k, j in state.jobs.items() if k not in old] + [
+            c.get("name") for k, c in state.collections.items() if k not in old]
+    if creates:
+        assert len(new) == len(set(new)), f"{tool}: a duplicate job or collection {new}"
+    for row in run.rows("Failure"):
+        assert not any(b in str(row["Error"]) for b in _BARE), row["Error"]
