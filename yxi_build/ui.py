@@ -61,6 +61,7 @@ def build_ui() -> Panels:
     _run()
     # read now: a concurrent `ui/build.py` may replace ui/dist while the targets are built
     panels = _read(UI / "dist")
+    CACHE.mkdir(parents=True, exist_ok=True)  # a fresh clone has no build/ yet
     tmp = Path(tempfile.mkdtemp(dir=CACHE, prefix=".ui-"))
     for tool, files in panels.items():
         (tmp / tool).mkdir()
