@@ -264,5 +264,5 @@ def test_no_requests_exception_reaches_a_tool_under_any_emulator_fault(
             c.get("name") for k, c in state.collections.items() if k not in old]
     if creates:
         assert len(new) == len(set(new)), f"{tool}: a duplicate job or collection {new}"
-    for row in run.rows("Failure"):
-        assert not any(b in str(row["Error"]) for b in _BARE), row["Error"]
+    for row in run.rows("Failure"):  # a sentence; it may name the cause's class in brackets
+        assert not str(row["Error"]).startswith(_BARE), row["Error"]
