@@ -24,7 +24,6 @@ from typing import Any
 
 import pyarrow as pa
 import requests
-from requests.adapters import HTTPAdapter
 
 from ayx_plugins.server_api import ApiError, ServerClient
 from ayx_plugins.server_api.errors import AuthenticationError
@@ -288,10 +287,7 @@ class Clients:
 
     def _shared_session(self) -> requests.Session:
         if self._session is None:
-            session = self._session_factory()
-            adapter = HTTPAdapter(pool_connections=self._pool_size, pool_maxsize=self._pool_size)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
+            session = self._session_factory()  # each client mounts the core's adapter on it
             session.verify = self._verify
             self._session = session
         return self._session
