@@ -190,3 +190,21 @@ def test_an_html_200_on_the_legacy_api_says_legacy_removed(run_tool_inprocess):
     assert "/webapi/" in row["Error"] and "OAuth 2" in row["Error"], row["Error"]
     assert "'Authentication' under Advanced" in row["Error"], row["Error"]
     assert run.count("Success") == 0
+
+
+def test_a_proxy_failure_names_designers_proxy_settings(run_tool_inprocess, monkeypatch):
+    from ayx_plugins.server_api import RetryPolicy
+
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt: 0.0)
+    with HostileServer(lambda req: Reply(200, b"")) as closed:
+        dead = closed.url  # a port nothing listens on once the server is closed
+    for var in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.setenv(var, dead)
+    for var in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    run = run_tool_inprocess(ServerGet, _configured(
+        "http://server.example.invalid/", path="v3/workflows"), pa.table({"N": [1]}))
+    (row,) = run.rows("Failure")
+    assert "Options > User Settings > Edit User Settings > Proxy" in row["Error"], row["Error"]
+    assert "HTTPS_PROXY" not in row["Error"]
+    no_cli_words(row, run.messages)
