@@ -31,6 +31,7 @@ from tests.faults.hostile_tools import (
     KEY,
     MARKERS,
     SECRET,
+    TOKEN,
     Hostile,
     hostile_server,
     ids,
@@ -116,6 +117,9 @@ def check_run(h: Hostile, run: Any, table: pa.Table, name: str, *,
         assert "authorization" not in req.headers, name
         assert SECRET not in req.body.decode("latin-1"), name
     assert not any(re.search(r"/\.\.?(/|$|\?)", r.target) for r in h.server.seen), name
+    print(f"\n[fault-matrix] {name} / hostile answers: in={len(sent) or 1} "
+          f"Success={outs['Success'].num_rows} Failure={len(failures)} "
+          f"requests={len(h.server.seen)} other-origin={len(h.other.seen)}")
     return failures
 
 
@@ -138,13 +142,26 @@ def _expect_reasons(name: str, failures: list[dict[str, Any]]) -> None:
             assert "path" in low or "no workflow named" in low, (name, by_id[dots])
 
 
+CID = "5d1c0e2a-7b3f-4c8d-9e0a-1b2c3d4e5f60"
+
+
+@pytest.mark.parametrize("source", ["configured", "dcm", "anchor"])
 @pytest.mark.parametrize("tool", list(TOOLS))
-def test_every_hostile_answer_in_process(tool: str) -> None:
+def test_every_hostile_answer_in_process(tool: str, source: str) -> None:
+    from designer_host.dcm import server_api_connection
+
     cls_name, values, make = TOOLS[tool]
     table = make(ids(*ALL) + DOTS)
     with hostile_server() as h:
-        run = run_inprocess(_cls(cls_name), _xml(h, values), table)
-        failures = check_run(h, run, table, tool)
+        record = pa.table({"ServerUrl": [h.url], "ApiBase": [h.url + "/webapi/"],
+                           "AuthType": ["oauth2"], "AccessToken": [TOKEN]})
+        xml = _xml(h, values) if source == "configured" else config_xml(
+            source=source, dcmConnectionId=CID, concurrency=4, requestTimeoutSeconds=5,
+            **values)
+        run = run_inprocess(_cls(cls_name), xml, table,
+                            connection=record if source == "anchor" else None,
+                            dcm_connections={CID: server_api_connection(h.url, KEY, SECRET)})
+        failures = check_run(h, run, table, f"{tool} ({source})")
         assert run.errors == [], run.errors
         _expect_reasons(tool, failures)
         assert {r["Wf"] for r in failures} >= {*DOTS}  # a `..` record is a Failure
