@@ -168,22 +168,14 @@ class ToolConnection:
             raise ConfigError("No API secret is configured")
 
     def _core_check(self, url: str) -> str | None:
-        """The core's judgement of URL + auth type + CA bundle, when the core offers it."""
-        check = getattr(_urls, "check_settings", None)
+        """The core's judgement of URL + auth type + CA bundle (`check_settings`), worded for
+        the tool's settings."""
         cfg = self.config
-        if check is None:  # the same rule, until the core offers it
-            webapi = "/webapi" in url.lower()
-            if cfg.authType == "oauth1" and webapi:
-                return ("OAuth 1.0a is only served under /gallery/api/ (Servers before 2022.1): "
-                        "use OAuth 2 with the /webapi/ URL, or give the /gallery/api/ URL")
-            return None
         try:
-            check(url, auth_type=cfg.authType, verify=cfg.caBundle.strip() or cfg.verifyTls)
+            _urls.check_settings(url, auth_type=cfg.authType,
+                                 verify=cfg.caBundle.strip() or cfg.verifyTls)
         except ConfigurationError as exc:
             return config_words(exc)
-        except ValueError as exc:
-            text = str(exc)
-            return text[:1].upper() + text[1:]
         return None
 
     def start_dcm(self) -> None:
