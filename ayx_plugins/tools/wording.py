@@ -33,7 +33,7 @@ _CLI_WORDS = (
     ("--auth-type", AUTH_OPTION),
 )
 
-_API_BASE = re.compile(r"(https://[^\s/]+/(?:webapi|gallery/api)/)\S*")
+_API_BASE = re.compile(r"(https?://[^\s/]+/(?:webapi|gallery/api)/)[^\s;]*")
 
 _OPTIONS = {
     "url": "Server URL",
@@ -62,8 +62,8 @@ def designer_words(exc: BaseException) -> str:
             text += f"; a private certificate authority's PEM file goes in {CA_OPTION}"
     elif kind == "timeout" and "Advanced" not in text:
         text += f" (if the Server is only slow, raise {TIMEOUT_OPTION})"
-    elif kind == "https_required":
-        # the core suggests the request's own URL; the setting takes the API base
+    elif kind in ("https_required", "redirect"):
+        # the core names the request's own URL; the Server URL setting takes the API base
         text = _API_BASE.sub(r"\1", text)
     elif kind == "too_large":
         text = text.replace(" or raise the size limit", "")

@@ -134,6 +134,9 @@ def _expect_reasons(name: str, failures: list[dict[str, Any]]) -> None:
         if marker == "b01":  # the API base to set, not the request's own URL
             assert re.search(r"use https://127\.0\.0\.1:\d+/webapi/ as the Server URL",
                              by_id[rid]), by_id[rid]
+        if marker == "c07":
+            assert re.search(r"redirects to http://127\.0\.0\.1:\d+/webapi/; use that URL",
+                             by_id[rid]), by_id[rid]
     for dots in DOTS:
         if dots in by_id:
             # a path value; the Runner looks a workflow name up, and a Server that answers the
