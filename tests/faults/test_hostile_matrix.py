@@ -165,6 +165,8 @@ def test_every_hostile_answer_in_process(tool: str, source: str) -> None:
                             connection=record if source == "anchor" else None,
                             dcm_connections={CID: server_api_connection(h.url, KEY, SECRET)})
         failures = check_run(h, run, table, f"{tool} ({source})")
+        # the control: the echo pages did carry the token the scan looks for
+        assert any(TOKEN in r.headers.get("authorization", "") for r in h.server.seen)
         assert run.errors == [], run.errors
         _expect_reasons(tool, failures)
         assert {r["Wf"] for r in failures} >= {*DOTS}  # a `..` record is a Failure
