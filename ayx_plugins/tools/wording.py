@@ -39,8 +39,7 @@ _OPTIONS = {
     "url": "Server URL",
     "auth_type": AUTH_OPTION,
     "ca_bundle": CA_OPTION,
-    "credentials": "the API key and secret",
-}
+}  # "credentials": the core's sentence names them already (a setting, or fields per record)
 
 
 def _plain(text: str) -> str:
