@@ -267,8 +267,9 @@ READING = {
     "`bare` a bare `requests.Session` on C threads, `peer` `alteryx-server-py` 0.2.0 on C "
     "threads. Client CPU per request splits the cost: `library - bare` is the core client's, "
     "`tool - library` the SDK's batch handling plus our engine. With one GIL the client tops "
-    "out near 1/(CPU per request): past that C no longer helps. `server` is the backend's own "
-    "CPU per request as a share of L (kept under 5 %).",
+    "out near 1/(CPU per request): past that C no longer helps. `server CPU` is the backend's "
+    "own CPU per request; `server adds` is how much longer than L a request stays in the "
+    "backend (its timer and parsing), as a share of L (kept under 5 %).",
     "overhead": "zero latency, C=1, on the fast backend: the GET tool against a bare `requests` "
     "loop over the same GETs; the difference is what the tool adds per record.",
     "tokens": "tokens the strict emulator issued for one run of the GET tool and of the "

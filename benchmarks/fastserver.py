@@ -106,6 +106,7 @@ class FastState:
     cpu_start: float = field(default_factory=time.process_time)
     first_seen: float | None = None  # when the first API request of the run arrived
     in_flight: int = 0  # API requests being answered now (their latency running)
+    resident: float = 0.0  # seconds API requests spent here, from parsed to answer written
     max_in_flight: int = 0
     last_answered: float = 0.0  # when the last API answer was sent
 
@@ -119,6 +120,7 @@ class FastState:
         self.tokens_issued = self.jobs_created = self.max_running = 0
         self.first_seen, self.last_answered = None, 0.0
         self.in_flight = self.max_in_flight = 0
+        self.resident = 0.0
         self.clock = time.monotonic()
         self.cpu_start = time.process_time()
 
@@ -150,6 +152,7 @@ class FastState:
                 "tokensIssued": self.tokens_issued, "jobsCreated": self.jobs_created,
                 "maxRunningJobs": self.max_running, "cpuSeconds": cpu,
                 "maxInFlight": self.max_in_flight,
+                "residentSecondsPerRequest": self.resident / total if total else 0.0,
                 "activeSeconds": (self.last_answered - self.first_seen
                                   if self.first_seen is not None else 0.0),
                 "cpuSecondsPerRequest": cpu / total if total else 0.0}
@@ -184,9 +187,9 @@ class FastServer:
                 body = await reader.readexactly(length) if length else b""
                 api = not target.startswith("/_emulator/")
                 st = self.state
+                arrived = time.monotonic()
                 if api:
-                    st.first_seen = st.first_seen if st.first_seen is not None else (
-                        time.monotonic())
+                    st.first_seen = st.first_seen if st.first_seen is not None else arrived
                     st.in_flight += 1
                     st.max_in_flight = max(st.max_in_flight, st.in_flight)
                 status, payload = self.route(method, target, headers, body)
@@ -203,7 +206,8 @@ class FastServer:
                     f"Connection: {'close' if close else 'keep-alive'}\r\n\r\n".encode() + data)
                 await writer.drain()
                 if api:
-                    self.state.last_answered = time.monotonic()
+                    st.last_answered = time.monotonic()
+                    st.resident += st.last_answered - arrived
                 if close:
                     return
         except (ConnectionError, ValueError):

@@ -138,7 +138,7 @@ def fig_efficiency(emit: Any, python: Path | None, n: int, latencies: list[float
             for c in sweep:
                 count = n_c1 if c == 1 else n
                 ideal = count * latency / c
-                parts, cpu_us, server_ms, wall = [], {}, [], 0.0
+                parts, cpu_us, server_ms, resident_ms, wall = [], {}, [], [], 0.0
                 variants: dict[str, Any] = {
                     "tool": tool_inprocess, "tool-gRPC": tool_grpc, "library": library,
                     "bare": bare, "peer": lambda b, u, k, cc: peer(b, u, python, k, cc),
@@ -152,12 +152,13 @@ def fig_efficiency(emit: Any, python: Path | None, n: int, latencies: list[float
                         continue
                     counters = backend.counters()
                     server_ms.append(counters["cpuSecondsPerRequest"] * 1e3)
+                    resident_ms.append(counters["residentSecondsPerRequest"] * 1e3 - latency * 1e3)
                     parts.append(f"{name} {ideal / counters['activeSeconds']:.2f}")
                     if name == "tool":
                         wall = got[0]
                     if name != "tool-gRPC":
                         cpu_us[name] = got[1] / count * 1e6
-                server = max(server_ms)
+                server, added = max(server_ms), max(resident_ms)
                 ceiling = 1e6 / cpu_us["tool"] if cpu_us.get("tool") else float("inf")
                 emit(f"efficiency L={latency * 1000:.0f}ms C={c}",
                      f"N={count}: " + ", ".join(parts)
@@ -165,4 +166,5 @@ def fig_efficiency(emit: Any, python: Path | None, n: int, latencies: list[float
                      + f" | client CPU/req: tool {cpu_us.get('tool', 0):.0f} us, library "
                      f"{cpu_us.get('library', 0):.0f} us, bare {cpu_us.get('bare', 0):.0f} us"
                      f" (tool CPU ceiling ~{ceiling:.0f} rec/s vs ideal {c / latency:.0f}"
-                     f" rec/s); server {server:.2f} ms/req = {server / (latency * 1e3):.1%} of L")
+                     f" rec/s); server CPU {server:.2f} ms/req, server adds {added:.2f} ms/req"
+                     f" to L = {added / (latency * 1e3):.1%}")
