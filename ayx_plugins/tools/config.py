@@ -348,9 +348,3 @@ def json_schemas() -> dict[str, Any]:
 
 if __name__ == "__main__":
     print(json.dumps(json_schemas(), indent=2, sort_keys=True))
-    pathParamFixed: StrMap = Field(
-        default_factory=dict, description="path parameter -> the same value for every record"
-    )
-    bodyTemplate: str = Field(
-        "", description="template: JSON where {Field} is replaced by that field's value"
-    )
