@@ -9,16 +9,14 @@ import xml.etree.ElementTree as ET
 import pyarrow as pa
 import pytest
 
+from designer_host.base_tools import append_fields, json_parse, text_input
 from designer_host.designer_config import decrypt
 from designer_host.workflow import (
     KEY_PLACEHOLDER,
     _with_secret,
-    append_fields,
     format_table,
-    json_parse,
     parse_workflow,
     substitute,
-    text_input,
 )
 
 DOC = """<?xml version="1.0"?>
