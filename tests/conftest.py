@@ -1,11 +1,14 @@
-"""Root test configuration: a private HOME for the whole session and the `emulator` fixture."""
+"""Root test configuration: a private HOME for the whole session, the `emulator` fixture and
+its HTTPS twin `tls_emulator`."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -55,5 +58,26 @@ def emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
     emu.start()
     try:
         yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture(scope="module")
+def tls_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EmulatorServer, Path]]:
+    """An emulator serving HTTPS with a certificate from a private CA; yields it and the CA's
+    PEM file (the TLS tests of the core, the tools and the security checks share it)."""
+    import trustme
+
+    from ayx_server_emulator import EmulatorServer
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    pem = tmp_path_factory.mktemp("tls") / "private-ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    emu = EmulatorServer(ssl_context=context)
+    emu.start()
+    try:
+        yield emu, pem
     finally:
         emu.stop()

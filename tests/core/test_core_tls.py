@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,26 +9,6 @@ import pytest
 
 from ayx_plugins.server_api import ServerClient, TlsError
 from ayx_plugins.server_api.sessions import ServerAdapter
-
-
-@pytest.fixture(scope="module")
-def tls_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
-    """An HTTPS emulator with a certificate from a private CA, and that CA's PEM file."""
-    import trustme
-
-    from ayx_server_emulator import EmulatorServer
-
-    ca = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-    pem = tmp_path_factory.mktemp("tls") / "private-ca.pem"
-    ca.cert_pem.write_to_path(str(pem))
-    emu = EmulatorServer(ssl_context=context)
-    emu.start()
-    try:
-        yield emu, pem
-    finally:
-        emu.stop()
 
 
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:

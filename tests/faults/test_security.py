@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import re
-import ssl
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -210,27 +209,6 @@ def test_saved_configuration_and_out_of_process_console(emulator: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------- TLS
-@pytest.fixture(scope="module")
-def tls_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
-    """An emulator serving HTTPS with a certificate from a private CA; yields it + the CA PEM."""
-    import trustme
-
-    from ayx_server_emulator import EmulatorServer
-
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    ca_pem = tmp_path_factory.mktemp("tls") / "private-ca.pem"
-    ca.cert_pem.write_to_path(str(ca_pem))
-    emu = EmulatorServer(ssl_context=context)
-    emu.start()
-    try:
-        yield emu, ca_pem
-    finally:
-        emu.stop()
-
-
 def test_tls_is_verified_by_default(tls_emulator: tuple[Any, Path],
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Against a private CA: fails without the CA option, passes with it (core and tool)."""

@@ -8,10 +8,7 @@ process and over the SDK's gRPC protocol)."""
 
 from __future__ import annotations
 
-import ssl
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -47,26 +44,6 @@ def _configured(url: str, **values: Any) -> str:
 
 
 # ------------------------------------------------------------------------ 13.7 TLS words
-@pytest.fixture(scope="module")
-def tls_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
-    """An emulator on https with a certificate from a private CA; yields it and the CA PEM."""
-    import trustme
-
-    from ayx_server_emulator import EmulatorServer
-
-    ca = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-    pem = tmp_path_factory.mktemp("tls") / "private-ca.pem"
-    ca.cert_pem.write_to_path(str(pem))
-    emu = EmulatorServer(ssl_context=context)
-    emu.start()
-    try:
-        yield emu, pem
-    finally:
-        emu.stop()
-
-
 def test_a_tls_failure_names_the_tools_ca_option(tls_emulator, run_tool_inprocess,
                                                  monkeypatch):
     for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
