@@ -29,7 +29,7 @@ import requests
 from benchmarks.cold_start import fig_cold_start
 from benchmarks.memory_anchor import fig_memory_anchor
 from benchmarks.orchestration import fig_orchestration
-from benchmarks.polling import fig_polling_scale
+from benchmarks.polling import fig_polling_scale, start_jobs
 from benchmarks.remote import Creds, RemoteEmulator
 from benchmarks.sweep import fig_efficiency
 from designer_host import config_xml
@@ -40,7 +40,6 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BENCH_VENV = ROOT / ".venv-bench"
 PEER = "alteryx-server-py==0.2.0"  # the `bench` extra's pin (installed into .venv-bench)
 WF_OK = "6101a0b0c0d0e0f0a0b0c001"  # "Emulator Success"
-WF_APP = "6101a0b0c0d0e0f0a0b0c004"  # "Emulator App": takes EmulatorRunSeconds
 GET_PATH = "v3/workflows/{workflowId}"
 
 LINES: list[str] = []
@@ -98,14 +97,6 @@ def run_tool_timed(emu: RemoteEmulator, user: Creds, tool: str, n: int, concurre
 
 
 # ------------------------------------------------------------------------------ the bare floor
-def _token(emu: RemoteEmulator, user: Creds, session: requests.Session) -> str:
-    r = session.post(f"{emu.url}/webapi/oauth2/token", data={
-        "grant_type": "client_credentials", "client_id": user.api_key,
-        "client_secret": user.api_secret}, timeout=30)
-    r.raise_for_status()
-    return str(r.json()["access_token"])
-
-
 def bare_loop(emu: RemoteEmulator, user: Creds, tool: str, n: int, concurrency: int,
               latency: float) -> float:
     """The same N requests from a bare `requests.Session` (threads when concurrency > 1)."""
@@ -115,7 +106,7 @@ def bare_loop(emu: RemoteEmulator, user: Creds, tool: str, n: int, concurrency: 
                                             pool_maxsize=max(concurrency, 4))
     session.mount("http://", adapter)
     t0 = time.perf_counter()
-    headers = {"Authorization": "Bearer " + _token(emu, user, session)}
+    headers = {"Authorization": "Bearer " + emu.bearer(user, session)}
     if tool == "GET":
         url = f"{emu.url}/webapi/v3/workflows/{WF_OK}"
 
@@ -179,17 +170,8 @@ def fig_polling(emu: RemoteEmulator, user: Creds, jobs: int, run_seconds: float,
     cls = _tool_classes()["JobStatus"]
     for poll in polls:
         _fresh(emu, 0.0)
-        session = requests.Session()
-        headers = {"Authorization": "Bearer " + _token(emu, user, session)}
-        ids, done_at = [], []
-        for _ in range(jobs):
-            r = session.post(f"{emu.url}/webapi/v3/workflows/{WF_APP}/jobs", headers=headers,
-                             json={"questions": [{"name": "EmulatorRunSeconds",
-                                                  "value": str(run_seconds)}]}, timeout=30)
-            r.raise_for_status()
-            ids.append(r.json()["id"])
-            done_at.append(time.perf_counter() + 2 * run_seconds)  # Queued, then Running
-        session.close()
+        ids = start_jobs(emu, user, jobs, run_seconds)
+        last_done = time.perf_counter() + 2 * run_seconds  # Queued, then Running
         before = emu.counters()["requests"].get("GET /webapi/v3/jobs/<jobId>", 0)
         xml = _xml(emu, user, jobIdField="JobId", wait=True, pollSeconds=poll,
                    concurrency=jobs)
@@ -197,7 +179,7 @@ def fig_polling(emu: RemoteEmulator, user: Creds, jobs: int, run_seconds: float,
         end = time.perf_counter()
         _check(run, jobs, "Job Status")
         polls_made = emu.counters()["requests"].get("GET /webapi/v3/jobs/<jobId>", 0) - before
-        delay = end - max(done_at)
+        delay = end - last_done
         emit(f"polling poll={poll:g}s", f"M={jobs} jobs of {2 * run_seconds:g} s: "
              f"{polls_made / jobs:.1f} requests/job (ideal {2 * run_seconds / poll + 1:.1f}), "
              f"detection delay {delay:.2f} s = {delay / poll:.2f} x poll interval")

@@ -18,12 +18,10 @@ from benchmarks.remote import Creds, RemoteEmulator
 WF = "6101a0b0c0d0e0f0a0b0c004"
 
 
-def _start_jobs(backend: RemoteEmulator, user: Creds, m: int, seconds: float) -> list[str]:
+def start_jobs(backend: RemoteEmulator, user: Creds, m: int, seconds: float) -> list[str]:
+    """Start M jobs of the app, each taking `seconds` (its `EmulatorRunSeconds` question)."""
     session = requests.Session()
-    token = session.post(f"{backend.url}/webapi/oauth2/token", data={
-        "grant_type": "client_credentials", "client_id": user.api_key,
-        "client_secret": user.api_secret}, timeout=30).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {backend.bearer(user, session)}"}
     ids = []
     for _ in range(m):
         r = session.post(f"{backend.url}/webapi/v3/workflows/{WF}/jobs", headers=headers,
@@ -40,7 +38,7 @@ def list_polls(backend: RemoteEmulator, user: Creds, m: int, seconds: float, int
     """Requests a `GET v3/jobs` loop makes to see M jobs of `seconds` end (bounded)."""
     from ayx_plugins.server_api import ServerClient
 
-    wanted = set(_start_jobs(backend, user, m, seconds))
+    wanted = set(start_jobs(backend, user, m, seconds))
     calls = 0
     deadline = time.monotonic() + 10 * seconds + 60
     with ServerClient(backend.url + "/webapi/", user.api_key, user.api_secret) as client:
@@ -69,7 +67,7 @@ def fig_polling_scale(emit: Any, m: int, seconds: float, interval: float, c: int
 
     with RemoteEmulator(module="benchmarks.fastserver") as backend:
         user = backend.user("Curator")
-        ids = _start_jobs(backend, user, m, seconds)
+        ids = start_jobs(backend, user, m, seconds)
         ended = time.perf_counter() + seconds
         xml = config_xml(user.api_secret, serverUrl=backend.url, apiKey=user.api_key,
                          jobIdField="JobId", wait=True, pollSeconds=interval, concurrency=c)

@@ -105,6 +105,14 @@ class RemoteEmulator:
         """Set EmulatorConfig knobs."""
         self._call("POST", "config", knobs)
 
+    def bearer(self, user: Creds, session: requests.Session) -> str:
+        """A bearer token for `user` from the server's OAuth 2 token endpoint."""
+        r = session.post(f"{self.url}/webapi/oauth2/token", data={
+            "grant_type": "client_credentials", "client_id": user.api_key,
+            "client_secret": user.api_secret}, timeout=30)
+        r.raise_for_status()
+        return str(r.json()["access_token"])
+
     @staticmethod
     def user(role: str = "Curator") -> Creds:
         """A seeded user's credentials, read from the seed the child loaded."""

@@ -94,10 +94,7 @@ def bare(backend: RemoteEmulator, user: Creds, n: int, c: int) -> tuple[float, f
     session.mount("http://", requests.adapters.HTTPAdapter(pool_connections=c,
                                                            pool_maxsize=max(c, 4)))
     cpu0, t0 = time.process_time(), time.perf_counter()
-    token = session.post(f"{backend.url}/webapi/oauth2/token", data={
-        "grant_type": "client_credentials", "client_id": user.api_key,
-        "client_secret": user.api_secret}, timeout=30).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {backend.bearer(user, session)}"}
     url = f"{backend.url}/webapi/v3/workflows/{WF}"
     codes = _threads(n, c, lambda _i: session.get(url, headers=headers, timeout=60).status_code)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
