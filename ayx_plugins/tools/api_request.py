@@ -169,6 +169,8 @@ class ApiRequestLogic(ToolLogic):
         self.path_params = _PARAM.findall(self.template)
         model = S.item_model(self.endpoint.response) if self.endpoint else None
         self.item_fields = S.item_fields(model)
+        # rows mode on an envelope answer ({"data": [...]} of GET v3/jobs): the list's key
+        self.envelope = S.envelope_key(self.endpoint.response) if self.endpoint else None
         self.body_template: Any = None
         # The workflow's folder (set by the tool from Designer's environment): relative output
         # folders are resolved against it, never against the process's working directory.
@@ -347,9 +349,8 @@ class ApiRequestLogic(ToolLogic):
             data = json.loads(text) if text.strip() else None
         except ValueError:
             data = text
-        key = S.envelope_key(self.endpoint.response) if self.endpoint else None
-        if key is not None and isinstance(data, dict) and isinstance(data.get(key), list):
-            data = data[key]  # {"data": [...]}: one row per item, as for a bare list
+        if self.envelope and isinstance(data, dict) and isinstance(data.get(self.envelope), list):
+            data = data[self.envelope]  # one row per item, as for a bare list
         items = data if isinstance(data, list) else [data] if data is not None else []
         if not items:
             return Outcome.ok({S.HTTP_STATUS: status})
